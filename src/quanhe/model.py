@@ -1,0 +1,172 @@
+"""The core model every stage reads and enriches.
+
+A `Document` flows through the pipeline the way spaCy's `Doc` does: ingest fills its `Article`, the text
+stage cleans it and splits `Sentence`s, the analyze stage adds `Mention`s, `TimeExpr`s and `Quote`s, the
+events stage adds `Event`s and `Assessment`s. Every span is a pair of character offsets into
+`Article.text` (the clean text), so any output can show its exact evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+SECTORS = ("GOV", "MIL", "DIP", "LEG", "JUD", "MED", "BUS", "REB", "CVL", "IGO")
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+
+
+@dataclass
+class Article:
+    """One news article: where it came from, its metadata, and its raw and clean text."""
+
+    id: str
+    source: str
+    raw_text: str
+    text: str = ""
+    title: str | None = None
+    published: date | None = None
+    language: str | None = None
+    url: str | None = None
+    content_hash: str = ""
+    warnings: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    role: str = "body"  # body | title | caption | byline
+
+
+@dataclass
+class Mention:
+    """An actor mention resolved to a code; `resolved_by` says why (gazetteer, title, coreference, context)."""
+
+    start: int
+    end: int
+    text: str
+    canonical: str | None
+    country: str | None
+    sector: str | None
+    kind: str  # COUNTRY | CAPITAL_METONYM | INSTITUTION | ORG | PERSON | GROUP | PRONOUN
+    resolved_by: str
+    sentence: int = -1
+    entity: int = -1  # coreference chain id within the document
+
+    @property
+    def code(self) -> str | None:
+        """Country code, or the IGO canonical code for international organisations."""
+        if self.country:
+            return self.country
+        if self.sector == "IGO":
+            return self.canonical
+        return None
+
+    def brief(self) -> dict[str, Any]:
+        return {"text": self.text, "name": self.canonical, "country": self.country, "sector": self.sector,
+                "code": self.code, "start": self.start, "end": self.end}
+
+
+@dataclass
+class TimeExpr:
+    start: int
+    end: int
+    text: str
+    value: str | None  # YYYY-MM-DD, YYYY-MM or YYYY; None when it cannot be resolved
+    precision: str  # day | month | year | period
+    sentence: int = -1
+    anchor: str = "text"  # text (absolute) | published (relative to publication) | context (cùng ngày, hôm đó)
+
+
+@dataclass
+class Quote:
+    start: int
+    end: int
+    text: str
+    kind: str  # direct | indirect
+    cue: str
+    speaker: Mention | None
+    outlet: Mention | None = None
+    date: str | None = None
+    sentence: int = -1
+
+
+@dataclass
+class Evidence:
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Event:
+    id: str
+    type: str
+    mode: str | None
+    negated: bool
+    modality: str | None  # possible | planned | conditional | None
+    source: Mention | None
+    target: Mention | None
+    date: str | None
+    date_precision: str | None
+    date_from: str  # text | attribution | published | none
+    trigger: str
+    evidence: Evidence
+    confidence: float
+    place: dict[str, Any] | None = None
+    speaker: Mention | None = None
+    story: str | None = None
+
+    @property
+    def dyad(self) -> str | None:
+        if self.source and self.target and self.source.code and self.target.code:
+            return f"{self.source.code}-{self.target.code}"
+        return None
+
+
+@dataclass
+class Assessment:
+    """An official (or the article itself, speaker None) characterising how a relationship stands."""
+
+    dyad: tuple[str, str]
+    polarity: str  # negative | neutral | positive
+    level: str | None
+    speaker: Mention | None
+    date: str | None
+    evidence: Evidence
+    cue: str = ""
+
+
+@dataclass
+class Document:
+    article: Article
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    times: list[TimeExpr] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        for sentence in self.sentences:
+            if sentence.start <= offset < sentence.end:
+                return sentence
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["article"]["published"] = self.article.published.isoformat() if self.article.published else None
+        return data
