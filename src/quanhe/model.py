@@ -32,6 +32,7 @@ class Article:
     language: str | None = None
     url: str | None = None
     content_hash: str = ""
+    authors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duplicate_of: str | None = None
 
@@ -47,7 +48,13 @@ class Sentence:
 
 @dataclass
 class Mention:
-    """An actor mention resolved to a code; `resolved_by` says why (gazetteer, title, coreference, context)."""
+    """An actor mention resolved to a code; `resolved_by` says why (gazetteer, title, coreference, context).
+
+    kind: COUNTRY | CAPITAL_METONYM | INSTITUTION | ORG | PERSON (named people), ROLE (a person known only by a
+    title: "một quan chức Bộ Ngoại giao Nga"), PRONOUN ("ông", "bà"), PLACE (a country or city named only as a
+    location: "tại Geneva, Thụy Sĩ"). `part_of` points at the mention this one only qualifies ("Nga" in
+    "Bộ Ngoại giao Nga" or "Thứ trưởng Ngoại giao Nga Sergei Ryabkov"), so coders use the principal actor.
+    """
 
     start: int
     end: int
@@ -55,23 +62,25 @@ class Mention:
     canonical: str | None
     country: str | None
     sector: str | None
-    kind: str  # COUNTRY | CAPITAL_METONYM | INSTITUTION | ORG | PERSON | GROUP | PRONOUN
+    kind: str
     resolved_by: str
     sentence: int = -1
     entity: int = -1  # coreference chain id within the document
+    org: str | None = None  # IGO code (UN, NATO, EU...) for international organisations and their officials
+    part_of: int = -1
 
     @property
     def code(self) -> str | None:
-        """Country code, or the IGO canonical code for international organisations."""
-        if self.country:
-            return self.country
-        if self.sector == "IGO":
-            return self.canonical
-        return None
+        """The code events are coded with: the country, else the IGO code."""
+        return self.country or self.org
+
+    @property
+    def principal(self) -> bool:
+        return self.part_of < 0 and self.kind != "PLACE"
 
     def brief(self) -> dict[str, Any]:
         return {"text": self.text, "name": self.canonical, "country": self.country, "sector": self.sector,
-                "code": self.code, "start": self.start, "end": self.end}
+                "code": self.code, "kind": self.kind, "start": self.start, "end": self.end}
 
 
 @dataclass

@@ -1,0 +1,115 @@
+"""`quanhe run`: stream records from the inputs, analyse them (optionally in N processes), store in batches.
+
+Memory stays bounded whatever the input size: records are read lazily, analysed in a pool with a bounded
+chunk size, and committed every `batch_size` documents.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from quanhe.ingest.readers import read_paths
+from quanhe.ingest.records import IngestError, RawRecord
+from quanhe.model import Document
+from quanhe.pipeline import process
+from quanhe.store.database import Store
+
+SHOWN_TITLES = 20
+
+
+@dataclass
+class RunSummary:
+    ingested: int = 0
+    added: int = 0
+    already_stored: int = 0
+    near_duplicates: int = 0
+    events: int = 0
+    quotes: int = 0
+    assessments: int = 0
+    seconds: float = 0.0
+    failures: list[IngestError] = field(default_factory=list)
+    shown: list[tuple[str, str, str]] = field(default_factory=list)  # (id, date, title)
+
+    def render(self) -> str:
+        lines = [f"{self.ingested} article(s) read in {self.seconds:.1f} s: {self.added} new, "
+                 f"{self.already_stored} already stored, {self.near_duplicates} near-duplicate(s) linked; "
+                 f"{len(self.failures)} failed.",
+                 f"coded {self.events} event(s), {self.quotes} quote(s), {self.assessments} assessment(s)."]
+        for article_id, day, title in self.shown:
+            lines.append(f"  {article_id}  {day:<10}  {title}")
+        if self.ingested > len(self.shown):
+            lines.append(f"  … and {self.ingested - len(self.shown)} more (quanhe articles)")
+        for reason, count in _failure_reasons(self.failures):
+            lines.append(f"failed ({count}): {reason}")
+        return "\n".join(lines)
+
+
+def _failure_reasons(failures: list[IngestError]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for failure in failures:
+        counts[failure.reason] = counts.get(failure.reason, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def analyse_records(records: Iterable[RawRecord], default_date: date | None, workers: int) -> Iterator[Document]:
+    """Documents in input order; with workers > 1 the analysis runs in a process pool."""
+    if workers <= 1:
+        for record in records:
+            yield process(record, default_date)
+        return
+    with get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(partial(process, default_date=default_date), records, chunksize=8)
+
+
+def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_size: int = 200,
+              workers: int = 1, progress: Console | None = None) -> RunSummary:
+    summary = RunSummary()
+    started = time.perf_counter()
+
+    def records() -> Iterator[RawRecord]:
+        for item in read_paths(paths):
+            if isinstance(item, IngestError):
+                summary.failures.append(item)
+            else:
+                yield item
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} articles"),
+                   TimeElapsedColumn(), console=progress or Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task("analysing", total=None)
+        index = None
+        for batch in _batches(analyse_records(records(), default_date, workers), batch_size):
+            if index is None:
+                index = store.duplicate_index()
+            result = store.add(batch, index)
+            summary.added += result.added
+            summary.already_stored += result.already_stored
+            summary.near_duplicates += result.near_duplicates
+            for doc in batch:
+                summary.ingested += 1
+                summary.events += len(doc.events)
+                summary.quotes += len(doc.quotes)
+                summary.assessments += len(doc.assessments)
+                if len(summary.shown) < SHOWN_TITLES:
+                    published = doc.article.published.isoformat() if doc.article.published else "no date"
+                    note = f" (same as {doc.article.duplicate_of})" if doc.article.duplicate_of else ""
+                    summary.shown.append((doc.article.id, published, (doc.article.title or "(no title)") + note))
+            bar.update(task, advance=len(batch))
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,72 @@
+"""Sentence splitting that respects quotes, abbreviations, dates and numbers.
+
+Each line of the clean text is a paragraph and never shares a sentence with another. Inside a line, a
+sentence ends at . ! ? … followed by space and a capital, digit or opening quote, but not inside a quotation
+(“…” or "…"), so a multi-sentence quote and its attribution stay one unit, and not after an abbreviation
+("TP.HCM", "ThS.", "U.S."). "6.2021", "27-2" and "3.5" never end a sentence since no space follows the dot.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from quanhe.model import Sentence
+from quanhe.text.boilerplate import rules
+from quanhe.text.clean import Line
+
+_BOUNDARY = regex.compile(r"[.!?…]+(?P<close>['\"”’)\]]*)(?P<space>\s+)(?=[\p{Lu}\d“\"'‘(\[])")
+_WORD_BEFORE = regex.compile(r"([\p{L}\p{M}.]+)\.$")
+MAX_QUOTE_CHARS = 1500  # an opening mark with no close within this many characters is treated as stray
+
+
+OPENING_QUOTES = "“\"„«"
+CLOSING_QUOTES = "”\"»"
+
+
+def quoted_spans(line: str) -> list[tuple[int, int]]:
+    """Spans inside quotation marks (start after the opening mark, end before the closing one).
+
+    Curly and straight marks pair with each other, since sites mix them ("…” is common); an opening mark with no
+    closing one within MAX_QUOTE_CHARS is stray and opens nothing.
+    """
+    next_close = [-1] * (len(line) + 1)
+    for j in range(len(line) - 1, -1, -1):
+        next_close[j] = j if line[j] in CLOSING_QUOTES else next_close[j + 1]
+    spans = []
+    i = 0
+    while i < len(line):
+        if line[i] in OPENING_QUOTES:
+            close = next_close[i + 1]
+            if close >= 0 and close - i <= MAX_QUOTE_CHARS:
+                spans.append((i + 1, close))
+                i = close + 1
+                continue
+        i += 1
+    return spans
+
+
+def _split_line(line: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
+    quotes = quoted_spans(line)
+    spans = []
+    start = 0
+    for match in _BOUNDARY.finditer(line):
+        end = match.start("space")
+        if any(q_start <= match.start() and end <= q_end for q_start, q_end in quotes):
+            continue
+        word = _WORD_BEFORE.search(line, 0, match.start() + 1)
+        if word and word.group(1).casefold() in abbreviations:
+            continue
+        spans.append((start, end))
+        start = match.end()
+    if start < len(line):
+        spans.append((start, len(line)))
+    return spans
+
+
+def split_sentences(lines: list[Line], text: str, lang: str = "vi") -> list[Sentence]:
+    abbreviations = rules(lang).abbreviations
+    sentences: list[Sentence] = []
+    for paragraph, line in enumerate(lines):
+        for start, end in _split_line(text[line.start:line.end], abbreviations):
+            sentences.append(Sentence(len(sentences), line.start + start, line.start + end, paragraph, line.role))
+    return sentences
