@@ -157,7 +157,7 @@ def encode_legacy(text: str, encoding: str) -> bytes:
 # --- scoring ------------------------------------------------------------------------------------------------------
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
-# Stricter than `normalize._is_syllable`: only the vowel nuclei Vietnamese has, so that wrong conversions ("Haư",
+# Stricter than `normalize.is_syllable`: only the vowel nuclei Vietnamese has, so that wrong conversions ("Haư",
 # "Vieọt") do not pass as syllables.
 _NUCLEI = (
     "iêu oai oay oao oeo uây uôi uya uyê uyu ươi ươu yêu "

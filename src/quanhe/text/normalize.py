@@ -48,7 +48,8 @@ def normalize_tone_placement(text: str) -> str:
     return unicodedata.normalize("NFC", fixed)
 
 
-def _is_syllable(word: str) -> bool:
+def is_syllable(word: str) -> bool:
+    """Whether the word has the shape of one Vietnamese syllable (onset, vowels, coda; tones ignored)."""
     base = unicodedata.normalize("NFC", _strip_tones(word.lower()))
     return bool(_SYLLABLE.match(base))
 
@@ -59,7 +60,7 @@ def remove_censorship_dots(text: str) -> str:
     def join(match: regex.Match) -> str:
         word = match.group(1)
         joined = word.replace(".", "")
-        return joined if _is_syllable(joined) else word
+        return joined if is_syllable(joined) else word
 
     return _DOTTED_WORD.sub(join, text)
 

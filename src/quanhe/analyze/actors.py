@@ -1,0 +1,374 @@
+"""The actors stage: every political actor in the clean text, resolved to a country/IGO code and a sector.
+
+1. The gazetteer automaton finds countries, capitals, seats of power, institutions, IGOs, media, titles and
+   known people (longest match wins).
+2. A small grammar groups what belongs together: an institution head takes the country that follows it
+   ("Bộ Ngoại giao" + "Nga" = one actor); a title takes its country, institution, post location and the name
+   that follows ("Người phát ngôn Điện Kremlin Dmitry Peskov" = Peskov, RUS, GOV), so unknown people are still
+   coded through their title.
+3. Coreference: surnames and honorific forms ("ông Peskov", "Peskov"), bare titles ("người phát ngôn Điện
+   Kremlin", "Thủ tướng Nhật Bản") and pronouns ("ông", "bà") resolve to the person named earlier.
+4. Countries and cities named only as locations ("tại Geneva, Thụy Sĩ") become PLACE, not actors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import regex
+
+from quanhe.analyze.gazetteer import Entry, Gazetteer, Match, gazetteer
+from quanhe.lexicons import load_tsv
+from quanhe.model import Document, Mention
+from quanhe.text.matching import fold_chars
+from quanhe.text.normalize import is_syllable
+
+_NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{L}[\p{Ll}\p{M}'’]*)*"
+_NAME_RUN = regex.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}")
+_SPACE = regex.compile(r"[ \t]*")
+_POST = regex.compile(rf" (?:tại|ở) {_NAME_WORD}(?: {_NAME_WORD}){{0,3}}")
+GOV = "GOV"
+
+
+@dataclass
+class _State:
+    doc: Document
+    gaz: Gazetteer
+    folded: str
+    mentions: list[Mention] = field(default_factory=list)
+    next_entity: int = 0
+
+
+def _words(gaz: Gazetteer, name: str) -> list[str]:
+    return sorted((w.casefold() for w in gaz.words.get(name, [])), key=len, reverse=True)
+
+
+def _word_before(state: _State, start: int, words: list[str]) -> str | None:
+    """The listed word that ends right before `start` (one space between), if any."""
+    prefix = state.folded[max(0, start - 30):start].rstrip(" ,")
+    for word in words:
+        if prefix.endswith(word) and (len(prefix) == len(word) or not prefix[-len(word) - 1].isalnum()):
+            return word
+    return None
+
+
+def _sentence_index(doc: Document, offset: int) -> int:
+    sentence = doc.sentence_at(offset)
+    return sentence.index if sentence else -1
+
+
+def _new_mention(state: _State, start: int, end: int, entry: Entry, **changes) -> Mention:
+    mention = Mention(start, end, state.doc.text[start:end], entry.canonical, entry.country, entry.sector,
+                      entry.kind, "gazetteer", _sentence_index(state.doc, start), org=entry.org)
+    for key, value in changes.items():
+        setattr(mention, key, value)
+    if mention.entity < 0:
+        mention.entity = state.next_entity
+        state.next_entity += 1
+    state.mentions.append(mention)
+    return mention
+
+
+def _person_entry(entries: tuple[Entry, ...], state: _State) -> Entry:
+    """The role of a person valid at the publication date, else the latest one."""
+    day = state.doc.article.published
+    valid = [e for e in entries if e.valid_on(day)]
+    return (valid or sorted(entries, key=lambda e: e.start))[-1]
+
+
+def _accepts_ambiguous(state: _State, match: Match) -> bool:
+    """Ambiguous country words ("Anh", "Nhật", "Đức", "Pháp") count only when capitalised, not sentence-initial,
+    not after an honorific, and not continuing a personal name ("Minh Đức") unless an actor ends right before."""
+    text = state.doc.text
+    before = text[max(0, match.start - 40):match.start].rstrip()
+    if not text[match.start].isupper() or not before or before[-1] in ".!?:\n“\"":
+        return False
+    if _word_before(state, match.start, _words(state.gaz, "honorifics")):
+        return False
+    last_word = before.split()[-1]
+    after_actor = any(0 <= match.start - m.end <= 1 for m in state.mentions[-2:])
+    return after_actor or not last_word[:1].isupper()
+
+
+def _next_gap(text: str, end: int) -> int:
+    """Offset after the single space that follows `end` (or `end` itself)."""
+    return _SPACE.match(text, end).end()
+
+
+def _name_after(state: _State, offset: int, matches: list[Match], index: int) -> tuple[int, int] | None:
+    """A capitalised name run starting at `offset` that is not itself a gazetteer actor."""
+    text = state.doc.text
+    run = _NAME_RUN.match(text, offset)
+    if not run:
+        return None
+    words = run.group().split()
+    not_names = set(state.gaz.words.get("not_names", []))
+    if words[0] in not_names:
+        return None
+    if index < len(matches) and matches[index].start == offset and matches[index].entry.category != "person":
+        return None
+    end = run.end()
+    for later in matches[index:]:
+        if later.start >= end:
+            break
+        if later.start > offset and later.entry.category != "person":
+            end = later.start - 1
+            break
+    while text[offset:end].split() and text[offset:end].split()[-1] in not_names:
+        end = offset + text[offset:end].rstrip().rfind(" ")
+    return (offset, end) if end > offset else None
+
+
+def _apply_title(title: Mention, parts: list[Mention]) -> None:
+    """A title takes the country of its qualifiers, and a generic GOV title the sector of its institution."""
+    for part in parts:
+        if part.country and not title.country:
+            title.country = part.country
+        if part.kind == "INSTITUTION" and part.sector and title.sector == GOV and part.sector != "MED":
+            title.sector = part.sector
+        if part.org and not title.country and not title.org:
+            title.org = part.org
+
+
+def _recognise(state: _State) -> None:
+    text = state.doc.text
+    matches = state.gaz.scan(state.folded)
+    post_words = _words(state.gaz, "post_location")
+    i = 0
+    while i < len(matches):
+        match = matches[i]
+        entry = match.entry
+        i += 1
+        if entry.category == "place" or (entry.ambiguous and not _accepts_ambiguous(state, match)):
+            continue
+        if entry.category == "person":
+            person = _person_entry(match.entries, state)
+            _new_mention(state, match.start, match.end, person, resolved_by="gazetteer")
+            continue
+        if entry.category == "head":
+            i = _head(state, matches, i - 1)
+            continue
+        if entry.category != "title":
+            _new_mention(state, match.start, match.end, entry)
+            continue
+        # A title: gather its qualifiers (country, institution, "tại" post) and the name that follows.
+        title = _new_mention(state, match.start, match.end, entry, kind="ROLE", resolved_by="title")
+        title_index = len(state.mentions) - 1
+        parts: list[Mention] = []
+        cursor = match.end
+        while i < len(matches):
+            nxt = matches[i]
+            gap = text[cursor:nxt.start]
+            located = gap.strip().casefold() in post_words and gap.startswith(" ") and gap.endswith(" ")
+            if nxt.start != _next_gap(text, cursor) and not located:
+                break
+            if nxt.entry.category not in ("country", "capital", "seat", "institution", "head", "igo"):
+                break
+            i += 1
+            if nxt.entry.category == "head":
+                i = _head(state, matches, i - 1)
+                part = next(m for m in reversed(state.mentions) if m.kind == "INSTITUTION")
+            else:
+                part = _new_mention(state, nxt.start, nxt.end, nxt.entry)
+            part.part_of = title_index
+            if not located:
+                parts.append(part)
+            cursor = part.end
+        _apply_title(title, parts)
+        name = _name_after(state, _next_gap(text, cursor), matches, i) if text[cursor:cursor + 1] == " " else None
+        if name:
+            while i < len(matches) and matches[i].start < name[1]:
+                i += 1
+            _name_person(state, title, name)
+
+
+@cache
+def _demonyms() -> dict[str, str]:
+    return {row["country"]: row["adjective"] for row in load_tsv("en", "demonyms.tsv")}
+
+
+def _institution_name(head: str, country: Entry) -> str:
+    """"Foreign Ministry" + Russia -> "Russian Foreign Ministry" (else "Foreign Ministry (Name)")."""
+    adjective = _demonyms().get(country.country or "")
+    return f"{adjective} {head}" if adjective else f"{head} ({country.canonical})"
+
+
+def _head(state: _State, matches: list[Match], index: int) -> int:
+    """An institution head and the country that follows it are one actor ("Bộ Ngoại giao" + "Nga"); a
+    diplomatic mission keeps its post ("Tổng lãnh sự quán Mỹ tại Istanbul"). Returns the next match index."""
+    text = state.doc.text
+    match = matches[index]
+    following = matches[index + 1] if index + 1 < len(matches) else None
+    country = following if following and following.start == _next_gap(text, match.end) \
+        and following.entry.category in ("country", "capital") else None
+    head = _new_mention(state, match.start, country.end if country else match.end, match.entry, kind="INSTITUTION")
+    head_index = len(state.mentions) - 1
+    if country:
+        head.country = country.entry.country
+        head.canonical = _institution_name(match.entry.canonical, country.entry)
+        _new_mention(state, country.start, country.end, country.entry, part_of=head_index)
+    else:
+        head.resolved_by = "context"
+    if head.sector == "DIP":
+        post = _POST.match(text, head.end)
+        if post:
+            head.end = post.end()
+            head.text = text[head.start:head.end]
+    return index + (2 if country else 1)
+
+
+def _name_person(state: _State, title: Mention, span: tuple[int, int]) -> None:
+    """The person a title introduces: a known person from the people list, else coded through the title."""
+    start, end = span
+    name = " ".join(state.doc.text[start:end].split())
+    known = state.gaz.automaton.get(fold_chars(name), None)
+    people = [e for e in known[1] if e.category == "person"] if known else []
+    earlier = [m for m in state.mentions if m.kind == "PERSON" and m.canonical and
+               fold_chars(m.canonical.split()[-1]) == fold_chars(name.split()[-1])]
+    by_surname = state.gaz.surnames.get(fold_chars(name), ()) if " " not in name else ()
+    if people:
+        person = _new_mention(state, start, end, _person_entry(tuple(people), state))
+    elif earlier:  # "Ngoại trưởng Lavrov" after "Sergei Lavrov"
+        ref = earlier[-1]
+        person = _new_mention(state, start, end, Entry(name, ref.canonical or name, "person", "PERSON", ref.country,
+                                                       ref.sector, org=ref.org), resolved_by="coreference",
+                              entity=ref.entity)
+    elif len({e.canonical for e in by_surname}) == 1:  # "Tổng thống Putin" with no full name before
+        person = _new_mention(state, start, end, _person_entry(by_surname, state))
+    else:
+        person = _new_mention(state, start, end, Entry(state.doc.text[start:end], state.doc.text[start:end],
+                                                       "person", "PERSON", title.country, title.sector,
+                                                       org=title.org), resolved_by="title")
+    person.country = person.country or title.country
+    person.org = person.org or title.org
+    if title.sector and person.resolved_by == "title":
+        person.sector = title.sector
+    title.part_of = len(state.mentions) - 1
+    title.entity = person.entity
+    title.canonical = person.canonical
+
+
+def _context_countries(state: _State) -> None:
+    """Institutions without a country ("Quốc hội nước này", "Chính phủ") take the last country named before;
+    uncapitalised ones ("chính quyền của …") are common nouns, not institutions."""
+    state.mentions[:] = [m for m in state.mentions if not (m.resolved_by == "context" and m.text[:1].islower())]
+    for mention in state.mentions:
+        if mention.kind != "INSTITUTION" or mention.country or mention.org or mention.resolved_by != "context":
+            continue
+        before = [m for m in state.mentions if m.end <= mention.start and m.country and m.principal]
+        if before:
+            mention.country = before[-1].country
+
+
+def _surname_forms(state: _State) -> None:
+    """Honorific + name ("ông Peskov") and bare surnames resolve to the person named earlier or the people list."""
+    text = state.doc.text
+    honorifics = _words(state.gaz, "honorifics")
+    pattern = regex.compile(r"\b(?:" + "|".join(regex.escape(h) for h in honorifics) + r") (" + _NAME_WORD + r")",
+                            regex.I)
+    taken = [(m.start, m.end) for m in state.mentions]
+    candidates: list[tuple[int, int]] = [(m.start(1), m.end(1)) for m in pattern.finditer(text)]
+    for surname_key in state.gaz.surnames:
+        if is_syllable(surname_key):
+            continue  # "Trong", "Bình", "Kim" are also common words: only with an honorific ("ông Kim")
+        start = state.folded.find(surname_key)
+        while start >= 0:
+            end = start + len(surname_key)
+            if (start == 0 or not state.folded[start - 1].isalpha()) and \
+                    (end == len(text) or not text[end].isalpha()) and text[start].isupper():
+                candidates.append((start, end))
+            start = state.folded.find(surname_key, end)
+    for start, end in sorted(set(candidates)):
+        if any(s <= start < e or s < end <= e for s, e in taken):
+            continue
+        taken.append((start, end))
+        surname = text[start:end]
+        earlier = [m for m in state.mentions if m.kind == "PERSON" and m.start < start
+                   and m.canonical and m.canonical.split()[-1].casefold() == surname.casefold()]
+        if earlier:
+            ref = earlier[-1]
+            _new_mention(state, start, end, Entry(surname, ref.canonical or surname, "person", "PERSON", ref.country,
+                                                  ref.sector, org=ref.org), resolved_by="coreference", entity=ref.entity)
+            continue
+        people = state.gaz.surnames.get(fold_chars(surname))
+        if people and len({p.canonical for p in people}) == 1:
+            entry = _person_entry(people, state)
+            same = [m for m in state.mentions if m.canonical == entry.canonical and m.kind == "PERSON"]
+            _new_mention(state, start, end, entry, resolved_by="coreference" if same else "gazetteer",
+                         **({"entity": same[0].entity} if same else {}))
+
+
+def _bare_roles(state: _State) -> None:
+    """A title with no name of its own refers to the last person who held it, or with the same country/sector."""
+    people = sorted((m for m in state.mentions if m.kind == "PERSON"), key=lambda m: m.start)
+    for role in state.mentions:
+        if role.kind != "ROLE" or role.part_of >= 0:
+            continue
+        before = [p for p in people if p.start < role.start]
+        title_key = fold_chars(role.text.split()[0]) if role.text else ""
+        same_title = [p for p in before if any(r.kind == "ROLE" and r.part_of >= 0 and r.entity == p.entity
+                                               and fold_chars(r.text).startswith(title_key) for r in state.mentions)
+                      and (not role.country or p.country == role.country)]
+        compatible = [p for p in before if role.country and p.country == role.country and p.sector == role.sector]
+        ref = (same_title or compatible or [None])[-1]
+        if ref:
+            role.entity, role.canonical, role.resolved_by = ref.entity, ref.canonical, "coreference"
+            role.country, role.sector, role.org = ref.country, ref.sector, ref.org
+
+
+def _pronouns(state: _State) -> None:
+    """"ông", "bà", "ông ấy" not followed by a name stand for the last person mentioned."""
+    text = state.doc.text
+    words = _words(state.gaz, "person_pronouns")
+    pattern = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\p{L}\p{M}])",
+                            regex.I)
+    taken = [(m.start, m.end) for m in state.mentions]
+    for found in pattern.finditer(text):
+        start, end = found.span()
+        after = text[end:end + 2]
+        if len(after) == 2 and after[0] == " " and after[1].isupper():
+            continue  # an honorific before a name, handled as a surname form
+        if any(s <= start < e for s, e in taken):
+            continue
+        people = [m for m in state.mentions if m.kind in ("PERSON", "ROLE") and m.end <= start
+                  and (m.country or m.org) and m.kind != "PRONOUN"]
+        if not people:
+            continue
+        ref = max(people, key=lambda m: m.end)
+        _new_mention(state, start, end, Entry(found.group(), ref.canonical or "", "pronoun", "PRONOUN",
+                                              ref.country, ref.sector, org=ref.org),
+                     resolved_by="coreference", entity=ref.entity)
+
+
+def _places(state: _State) -> None:
+    """A country or city named only as a location (after "tại", "ở", "đến" or "City, ") is a place, not an actor."""
+    locative = _words(state.gaz, "locative")
+    text = state.doc.text
+    locative_codes: dict[str, bool] = {}
+    for mention in state.mentions:
+        if mention.kind not in ("COUNTRY", "CAPITAL_METONYM") or mention.part_of >= 0:
+            continue
+        before = text[max(0, mention.start - 40):mention.start]
+        is_place = _word_before(state, mention.start, locative) is not None \
+            or bool(regex.search(rf"(?:tại|ở) {_NAME_WORD}(?: {_NAME_WORD})*, $", before))
+        code = mention.country or ""
+        locative_codes[code] = locative_codes.get(code, True) and is_place
+    for mention in state.mentions:
+        if mention.kind in ("COUNTRY", "CAPITAL_METONYM") and mention.part_of < 0 \
+                and locative_codes.get(mention.country or "", False):
+            mention.kind = "PLACE"
+
+
+def find_actors(doc: Document) -> list[Mention]:
+    state = _State(doc, gazetteer(doc.article.language or "vi"), fold_chars(doc.text))
+    _recognise(state)
+    _context_countries(state)
+    _surname_forms(state)
+    _bare_roles(state)
+    _pronouns(state)
+    _places(state)
+    mentions = sorted(state.mentions, key=lambda m: (m.start, -m.end))
+    index = {id(m): i for i, m in enumerate(mentions)}
+    order = {i: index[id(m)] for i, m in enumerate(state.mentions)}
+    return [replace(m, part_of=order[m.part_of]) if m.part_of >= 0 else m for m in mentions]

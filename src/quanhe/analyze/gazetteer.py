@@ -1,0 +1,120 @@
+"""The actor gazetteer compiled into one Aho-Corasick automaton over case-folded text.
+
+Every lexicon row (countries, capitals and seats of power, institutions, IGOs, media, titles, people) becomes
+an `Entry`; the automaton finds all of them in one pass, and `scan()` keeps the longest match at each place,
+on word boundaries. Case folding is done character by character so offsets into the clean text stay valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import ahocorasick
+
+from quanhe.lexicons import load_tsv, load_yaml
+from quanhe.text.matching import compile_phrases, longest_matches, phrase_key
+
+IGO_SECTOR = "IGO"
+
+
+@dataclass(frozen=True)
+class Entry:
+    surface: str
+    canonical: str
+    category: str  # country | capital | seat | place | institution | head | igo | bloc | media | title | person
+    kind: str  # the Mention kind it yields
+    country: str | None = None
+    sector: str | None = None
+    org: str | None = None
+    ambiguous: bool = False
+    takes_country: bool = False
+    role: str = ""
+    start: str = ""
+    end: str = ""
+
+    def valid_on(self, day: date | None) -> bool:
+        """Whether a person's role covers the day (open ends and unknown days always do)."""
+        if day is None:
+            return True
+        text = day.isoformat()
+        return (not self.start or self.start[: len(text)] <= text) and (not self.end or text <= self.end + "~")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+
+    @property
+    def entry(self) -> Entry:
+        return self.entries[0]
+
+
+def _code(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _entries(lang: str) -> list[Entry]:
+    entries: list[Entry] = []
+    for row in load_tsv(lang, "countries.tsv"):
+        if row.get("kind") != "COUNTRY":  # a region named so that its longest match hides a country inside it
+            entries.append(Entry(row["surface"], row["canonical"], "place", "PLACE"))
+            continue
+        entries.append(Entry(row["surface"], row["canonical"], "country", "COUNTRY", _code(row["country"]),
+                             ambiguous=row.get("ambiguous", "") == "y"))
+    for row in load_tsv(lang, "capitals.tsv"):
+        kind = row.get("kind") or "CAPITAL_METONYM"
+        category = {"INSTITUTION": "seat", "PLACE": "place"}.get(kind, "capital")
+        entries.append(Entry(row["surface"], row["canonical"], category, kind, _code(row["country"]),
+                             _code(row["sector"])))
+    for row in load_tsv(lang, "institutions.tsv"):
+        sector = _code(row["sector"])
+        country = _code(row["country"])
+        if sector == IGO_SECTOR:
+            entries.append(Entry(row["surface"], row.get("name") or row["canonical"], "igo", "ORG", None, sector,
+                                 org=row["canonical"]))
+        elif not country and not sector:
+            entries.append(Entry(row["surface"], row["canonical"], "bloc", "ORG"))
+        else:
+            head = row.get("takes_country", "") == "y"
+            entries.append(Entry(row["surface"], row["canonical"], "head" if head else "institution",
+                                 row.get("kind") or "INSTITUTION", country, sector, takes_country=head))
+    for row in load_tsv(lang, "media.tsv"):
+        entries.append(Entry(row["surface"], row["canonical"], "media", "ORG", _code(row["country"]), "MED"))
+    for row in load_tsv(lang, "titles.tsv"):
+        sector = _code(row["sector"])
+        entries.append(Entry(row["title"], row["title"], "title", row.get("kind") or "PERSON", _code(row["country"]),
+                             sector, org=_code(row.get("org", ""))))
+    for row in load_tsv(lang, "people.tsv"):
+        names = [row["name"]] + [a for a in row.get("aliases", "").split("|") if a.strip()]
+        for name in names:
+            entries.append(Entry(name.strip(), row["name"], "person", "PERSON", _code(row["country"]),
+                                 _code(row["sector"]), role=row.get("role", ""), start=row.get("start", ""),
+                                 end=row.get("end", "")))
+    return entries
+
+
+@dataclass
+class Gazetteer:
+    automaton: ahocorasick.Automaton
+    surnames: dict[str, tuple[Entry, ...]]  # last name token -> people entries, for "ông Peskov", "Putin"
+    words: dict
+
+    def scan(self, folded: str) -> list[Match]:
+        """Longest non-overlapping matches on word boundaries, left to right."""
+        return [Match(start, end, entries) for start, end, entries in longest_matches(self.automaton, folded)]
+
+
+@cache
+def gazetteer(lang: str) -> Gazetteer:
+    grouped: dict[str, list[Entry]] = {}
+    surnames: dict[str, list[Entry]] = {}
+    for entry in _entries(lang):
+        grouped.setdefault(phrase_key(entry.surface), []).append(entry)
+        if entry.category == "person" and " " in entry.surface.strip():
+            surnames.setdefault(phrase_key(entry.surface.split()[-1]), []).append(entry)
+    automaton = compile_phrases((key, tuple(entries)) for key, entries in grouped.items())
+    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, load_yaml(lang, "actors.yaml"))

@@ -1,0 +1,271 @@
+"""The quotes stage: direct and indirect speech with the speaker resolved to an actor.
+
+Reporting cues come from `lexicons/<lang>/speech_cues.tsv`. Inside each sentence (quoted text excluded):
+- a cue's speaker is the actor heading its clause: the last actor before the cue in the same comma segment,
+  else the subject of an earlier segment (skipping parentheticals such as ", sau nhiều tuần …,");
+- "X dẫn lời Y" cites Y (X is the outlet); "Theo X, …" attributes what follows the comma;
+- the reported clause runs from the cue (after "rằng", ":" or ",") to the next cue or the end of the sentence;
+  a cue at the end of a sentence ("…, ông Ryabkov cảnh báo.") reports what came before it.
+Quoted spans become direct quotes: attributed by an adjacent cue, else by the indirect quote containing them,
+else by the sentence's speaker, else by the last speaker of the paragraph (quotes that run over sentences).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from quanhe.lexicons import load_tsv, load_yaml
+from quanhe.model import Document, Mention, Quote, Sentence
+from quanhe.text.sentences import quoted_spans
+
+_TRIM = " ,;:-–—.\"“”'"
+SPEAKER_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
+
+
+@dataclass(frozen=True)
+class CueSet:
+    pattern: regex.Pattern
+    kinds: dict[str, str]
+    negators: tuple[str, ...]
+    noun_markers: tuple[str, ...]
+    weak_cues: tuple[str, ...]
+    topic_words: tuple[str, ...]
+    complementisers: tuple[str, ...]
+    parenthetical_starts: tuple[str, ...]
+
+
+@cache
+def cues(lang: str) -> CueSet:
+    rows = load_tsv(lang, "speech_cues.tsv")
+    kinds = {row["cue"].casefold(): row["kind"] for row in rows}
+    alternation = "|".join(regex.escape(c) for c in sorted(kinds, key=len, reverse=True)) or "(?!)"
+    words = load_yaml(lang, "quotes.yaml")
+    return CueSet(
+        regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{alternation})(?![\p{{L}}\p{{M}}])", regex.I),
+        kinds,
+        tuple(words.get("negators", [])),
+        tuple(words.get("noun_markers", [])),
+        tuple(words.get("weak_cues", [])),
+        tuple(words.get("topic_words", [])),
+        tuple(words.get("complementisers", [])),
+        tuple(words.get("parenthetical_starts", [])),
+    )
+
+
+@dataclass
+class _Cue:
+    start: int
+    end: int
+    text: str
+    kind: str
+    speaker: Mention | None = None
+    outlet: Mention | None = None
+    clause: tuple[int, int] | None = None
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _speaker_candidates(mentions: list[Mention], start: int, end: int) -> list[Mention]:
+    return [m for m in mentions if start <= m.start and m.end <= end and m.kind in SPEAKER_KINDS and m.part_of < 0]
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Comma-separated segments of text[start:end] (commas inside quotes do not split)."""
+    spans, last = [], start
+    for match in regex.finditer(r",\s*", text[start:end]):
+        spans.append((last, start + match.start()))
+        last = start + match.end()
+    spans.append((last, end))
+    return spans
+
+
+def _find_speaker(doc: Document, cueset: CueSet, sentence: Sentence, cue: _Cue, quotes: list[tuple[int, int]],
+                  mentions: list[Mention]) -> Mention | None:
+    """The actor heading the cue's clause: in its own comma segment, else the subject of an earlier segment."""
+    text = doc.text
+    segments = [s for s in _segments(text, sentence.start, cue.start) if not _inside(quotes, s[0], s[1])]
+    for index in range(len(segments) - 1, -1, -1):
+        seg_start, seg_end = segments[index]
+        candidates = [m for m in _speaker_candidates(mentions, seg_start, seg_end)
+                      if not _inside(quotes, m.start, m.end) and m.sector != "MED"]
+        if index == len(segments) - 1 and candidates:
+            return candidates[-1]
+        if index < len(segments) - 1:
+            words = text[seg_start:seg_end].split()
+            if words and words[0].casefold() in cueset.parenthetical_starts:
+                continue
+            if candidates and candidates[0].start - seg_start <= 2:
+                return candidates[0]
+            if not candidates:
+                continue
+            return None
+    return None
+
+
+def _continues(text: str, sentence: Sentence, cue: _Cue) -> bool:
+    """A cue that opens a short comma segment ("…, đồng thời cho rằng", "…, giải thích rằng") continues the
+    previous speaker's statement."""
+    comma = text.rfind(",", sentence.start, cue.start)
+    return comma >= 0 and len(text[comma + 1:cue.start].split()) <= 2
+
+
+def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[_Cue]) -> int:
+    """A clause runs to the next cue that opens a new comma segment, else to the end of the sentence."""
+    text = doc.text
+    for cue in later_cues:
+        before = text[start:cue.start].rstrip()
+        words = before.split(",")[-1].split() if "," in before else None
+        if words is not None and len(words) <= 2:  # ", đồng thời cho rằng", ", giải thích rằng", ", song khẳng định"
+            return start + before.rfind(",")
+    return sentence.end
+
+
+def _clause_start(doc: Document, cueset: CueSet, cue: _Cue) -> int:
+    """Skip ", " / ":" / "rằng" / "là" after a cue; a "rằng" a little further ("bày tỏ quan ngại tại … rằng")
+    starts the clause after it."""
+    text = doc.text
+    window = text[cue.end:cue.end + 100]
+    for word in cueset.complementisers:
+        found = regex.search(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", window, regex.I)
+        if found and "," not in window[:found.start()] and "“" not in window[:found.start()]:
+            return cue.end + found.end()
+    return cue.end
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:-–—":
+        start += 1
+    while end > start and text[end - 1] in " ,;.":
+        end -= 1
+    return start, end
+
+
+def _sentence_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]]) -> list[_Cue]:
+    text = doc.text
+    found = []
+    mentions = [(m.start, m.end) for m in doc.mentions if m.kind != "PRONOUN"]
+    for match in cueset.pattern.finditer(text, sentence.start, sentence.end):
+        start, end = match.span()
+        if _inside(quotes, start, end) or any(s < end and start < e for s, e in mentions):
+            continue  # quoted, or part of a title ("Người phát ngôn")
+        before = text[max(sentence.start, start - 12):start].casefold().split()
+        if before and (before[-1] in cueset.negators or before[-1] in cueset.noun_markers):
+            continue  # "không đề cập", "bài phát biểu"
+        if start > sentence.start and text[start].isupper() and cueset.kinds.get(match.group().casefold()) != "according":
+            continue  # a capitalised cue inside a sentence is a name ("Tuyên bố chung")
+        found.append(_Cue(start, end, match.group(), cueset.kinds.get(match.group().casefold(), "verb")))
+    return found
+
+
+def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]],
+                  found: list[_Cue]) -> None:
+    text = doc.text
+    mentions = doc.mentions
+    previous: Mention | None = None
+    for index, cue in enumerate(found):
+        later = found[index + 1:]
+        if cue.kind == "according":  # "Theo X, …"
+            after = _speaker_candidates(mentions, cue.end, min(sentence.end, cue.end + 80))
+            comma = text.find(",", cue.end, sentence.end)
+            if after and comma > after[0].start:
+                if after[0].sector == "MED":
+                    cue.outlet = after[0]
+                else:
+                    cue.speaker = after[0]
+                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later))
+            continue
+        if cue.kind == "cite":  # "hãng tin TASS dẫn lời Thứ trưởng … Ryabkov"
+            after = [m for m in _speaker_candidates(mentions, cue.end, sentence.end) if m.sector != "MED"]
+            before = [m for m in _speaker_candidates(mentions, sentence.start, cue.start) if m.sector == "MED"]
+            cue.speaker = after[0] if after else None
+            cue.outlet = before[-1] if before else None
+            continue
+        cue.speaker = _find_speaker(doc, cueset, sentence, cue, quotes, mentions)
+        if cue.speaker is None and previous and _continues(text, sentence, cue):
+            cue.speaker = previous  # ", đồng thời cho rằng …": the same speaker goes on
+        previous = cue.speaker or previous
+        following = text[cue.end:cue.end + 15].casefold().lstrip()
+        start = _clause_start(doc, cueset, cue)
+        introduced = start > cue.end or text[cue.end:cue.end + 2].lstrip().startswith((":", "“", '"'))
+        if not introduced and (any(following.startswith(word + " ") for word in cueset.topic_words)
+                               or cue.text.casefold() in cueset.weak_cues):
+            continue  # "bình luận về …", "phát biểu tại …": no reported content
+        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later))
+        if cue.clause[1] <= cue.clause[0]:  # cue closes the sentence: it reports what came before
+            speaker_at = cue.speaker.start if cue.speaker and cue.speaker.start < cue.start else cue.start
+            cue.clause = _strip(text, sentence.start, speaker_at)
+
+
+def _date(doc: Document, sentence: Sentence, quote_start: int, quote_end: int) -> str | None:
+    for expr in doc.times:
+        if expr.sentence == sentence.index and not (quote_start <= expr.start < quote_end) and expr.value:
+            return expr.value
+    return doc.article.published.isoformat() if doc.article.published else None
+
+
+def find_quotes(doc: Document) -> list[Quote]:
+    cueset = cues(doc.article.language or "vi")
+    text = doc.text
+    result: list[Quote] = []
+    last_speaker_by_paragraph: dict[int, Mention] = {}
+    for sentence in doc.sentences:
+        quotes = [(sentence.start + s, sentence.start + e)
+                  for s, e in quoted_spans(text[sentence.start:sentence.end]) if e > s]
+        found = _sentence_cues(doc, cueset, sentence, quotes)
+        _resolve_cues(doc, cueset, sentence, quotes, found)
+        indirect: list[Quote] = []
+        asks = text[sentence.start:sentence.end].rstrip().endswith("?")
+        for cue in found:
+            if not cue.clause or not cue.speaker or asks:
+                continue  # a question ("Nga nói gì sau khi …?") reports nothing
+            start, end = cue.clause
+            quoted = sum(max(0, min(end, e) - max(start, s)) for s, e in quotes)
+            if end - start < 3 or quoted > (end - start) / 2:
+                continue  # empty, or mostly a quotation: the direct quote covers it
+            indirect.append(Quote(start, end, text[start:end], "indirect", cue.text, cue.speaker, cue.outlet,
+                                  _date(doc, sentence, start, end), sentence.index))
+        speakers = [c for c in found if c.speaker]
+        paragraph_speaker = last_speaker_by_paragraph.get(sentence.paragraph) or \
+            last_speaker_by_paragraph.get(sentence.paragraph - 1)
+        for q_start, q_end in quotes:
+            if len(text[q_start:q_end].split()) < 2:
+                continue
+            attribution = _adjacent_cue(text, speakers, q_start, q_end)
+            container = next((q for q in indirect if q.start <= q_start and q_end <= q.end), None)
+            if attribution:
+                speaker, cue_text, outlet = attribution.speaker, attribution.text, attribution.outlet
+            elif container:
+                speaker, cue_text, outlet = container.speaker, container.cue, container.outlet
+            elif speakers:
+                speaker, cue_text, outlet = speakers[0].speaker, speakers[0].text, speakers[0].outlet
+            elif paragraph_speaker:
+                speaker, cue_text, outlet = paragraph_speaker, "", None
+            else:
+                continue
+            start, end = q_start, q_end
+            while end > start and text[end - 1] == " ":
+                end -= 1
+            result.append(Quote(start, end, text[start:end], "direct", cue_text, speaker, outlet,
+                                _date(doc, sentence, start, end), sentence.index))
+        result.extend(indirect)
+        if speakers:
+            last_speaker_by_paragraph[sentence.paragraph] = speakers[-1].speaker
+    return sorted(result, key=lambda q: (q.start, q.kind))
+
+
+def _adjacent_cue(text: str, cues_with_speaker: list[_Cue], q_start: int, q_end: int) -> _Cue | None:
+    """The cue right after the closing mark (“…”, ông X nói / "…" - X nói) or right before the opening one
+    (X nói: “…”)."""
+    for cue in cues_with_speaker:
+        between = text[q_end:cue.start]
+        if cue.start >= q_end and len(between) <= 120 and regex.match(r"^[”\"»]?\s*[,\-–—]", between):
+            return cue
+        before = text[cue.end:q_start]
+        if cue.end <= q_start and len(before) <= 40 and regex.search(r"[:,]\s*[“\"«]?$", before):
+            return cue
+    return None

@@ -1,0 +1,440 @@
+"""The event coder: PLOVER events with source, target, date, place, negation, modality and evidence.
+
+1. Triggers from `lexicons/<lang>/events.tsv` are found with one Aho-Corasick pass (longest match wins).
+   A trigger right after another in the same clause is its complement ("bác bỏ việc đàm phán", "đình chỉ
+   các cuộc đàm phán") and yields no event of its own, unless it is the more forceful act ("ký … sáp nhập").
+2. Arguments come from the trigger's clause (its comma segment): the source is the actor heading the clause
+   (after "bị"/"do" in the passive), the speaker of the quote for "chúng tôi" or a subject-less reported
+   clause; the target is the first other actor after the trigger ("với/đối với/nhằm vào X" included), or the
+   other member of "giữa X và Y", "X - Y", "X và Y" for symmetric acts. Joint subjects ("Mỹ và NATO") give one
+   event per member. "hai bên", "hai nước" stand for the last two countries named.
+3. Negation and modality cues (`modality.tsv`) in the clause before the trigger set `negated` / `modality`.
+4. The date is the clause's own time expression, else the attribution's, else the publication date; the
+   place is "tại/ở X" in the clause.
+5. An event restated in the title or a caption is kept once, with the body sentence as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+import ahocorasick
+import regex
+
+from quanhe.lexicons import load_tsv, load_yaml
+from quanhe.model import Document, Event, Evidence, Mention, Quote, Sentence, TimeExpr
+from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
+
+ACTOR_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
+SYMMETRIC = {"CONSULT", "COOPERATE", "AGREE"}  # a joint subject acts with, not alongside, its other member
+FORCEFUL = {"COERCE", "ASSAULT", "SANCTION", "MOBILIZE", "REJECT"}
+UNDIRECTED = {"MOBILIZE"}
+UNREAL = {"question", "counterfactual"}  # not events that happened, nor statements of intent  # shows of force often have no stated target: never guess one from context
+COMPLEMENT_GAP = 3
+BEFORE_WORDS = 6
+REPEAT_SENTENCES = 3
+NEWS_DAY_WINDOW = 3  # days before publication in which a dated statement is the news being reported
+OPEN_PERIOD_WORDS = ("sau", "kể từ", "từ")  # how far before a trigger a negation or modal word still applies to it  # words between two triggers for the second to be the first's complement
+
+
+@dataclass(frozen=True)
+class Trigger:
+    text: str
+    type: str
+    mode: str | None
+    speech: bool
+
+
+@dataclass(frozen=True)
+class Modality:
+    effect: str  # negate | possible | planned | conditional | question | counterfactual | "" (stop phrase)
+    scope: str  # before_trigger (within BEFORE_WORDS of the trigger) | clause (anywhere in the clause)
+
+
+@dataclass(frozen=True)
+class Cues:
+    automaton: ahocorasick.Automaton
+    modality: ahocorasick.Automaton
+    words: dict
+
+
+@cache
+def cues(lang: str) -> Cues:
+    automaton = compile_phrases((row["trigger"], Trigger(row["trigger"], row["type"], row.get("mode") or None,
+                                                          row.get("speech", "") == "y"))
+                                for row in load_tsv(lang, "events.tsv"))
+    modality = compile_phrases((row["cue"], Modality(row["effect"], row.get("scope") or "clause"))
+                               for row in load_tsv(lang, "modality.tsv"))
+    return Cues(automaton, modality, load_yaml(lang, "event_grammar.yaml"))
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    trigger: Trigger
+
+
+def _find_triggers(folded: str, sentence: Sentence, automaton: ahocorasick.Automaton) -> list[_Hit]:
+    """Trigger matches; a stop phrase (a row with no type, e.g. "tiếp tục" hiding "tiếp") only hides."""
+    return [_Hit(*match) for match in longest_matches(automaton, folded, sentence.start, sentence.end)
+            if match[2].type]
+
+
+def _drop_complements(text: str, hits: list[_Hit]) -> list[_Hit]:
+    kept: list[_Hit] = []
+    for hit in hits:
+        if kept:
+            gap = text[kept[-1].end:hit.start]
+            if len(gap.split()) <= COMPLEMENT_GAP and not regex.search(r"[,;.:]", gap):
+                if hit.trigger.type in FORCEFUL and kept[-1].trigger.type not in FORCEFUL:
+                    kept[-1] = hit
+                continue
+        kept.append(hit)
+    return kept
+
+
+def _clause(text: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+    """The comma/semicolon-delimited segment around [start, end) (quotes do not delimit)."""
+    left = max(text.rfind(",", sentence.start, start), text.rfind(";", sentence.start, start))
+    right_candidates = [i for i in (text.find(",", end, sentence.end), text.find(";", end, sentence.end)) if i >= 0]
+    return (left + 1 if left >= 0 else sentence.start), (min(right_candidates) if right_candidates else sentence.end)
+
+
+def _actors_in(doc: Document, folded: str, g: Grammar, start: int, end: int) -> list[Mention]:
+    """Actors in doc.text[start:end]; one after a place word ("xung đột tại Ukraine", "tại Hội đồng Bảo an") is
+    a setting, not an argument."""
+    return [m for m in doc.mentions
+            if start <= m.start and m.end <= end and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED"
+            and m.code and not _word_before(folded, m.start, start, g.locative)]
+
+
+def _is_topic(folded: str, clause_start: int, trigger_start: int, markers: list[str]) -> bool:
+    """A trigger right after a topic marker ("liên quan đến việc ký kết", "về việc đàm phán") names what is talked
+    about, not an act."""
+    before = " " + " ".join(folded[clause_start:trigger_start].split()[-4:])
+    return any(before.endswith(" " + marker) for marker in markers)
+
+
+def _pair_before(doc: Document, offset: int, paragraph: int, dyad: tuple[str, str] | None = None,
+                 first: str | None = None) -> list[Mention]:
+    """The two parties "hai bên" stands for: the article's main dyad when both were named in this paragraph or
+    the one before, else the last two actors with distinct codes there; `first` (the speaker's side) leads."""
+    seen: list[Mention] = []
+    for mention in doc.mentions:
+        sentence = doc.sentence_at(mention.start)
+        if mention.start >= offset or mention.part_of >= 0 or mention.kind not in ACTOR_KINDS or not mention.code:
+            continue
+        if mention.sector == "MED" or not sentence or sentence.paragraph < paragraph - 1:
+            continue
+        seen = [m for m in seen if m.code != mention.code] + [mention]
+    codes = [m.code for m in seen]
+    if dyad and dyad[0] in codes and dyad[1] in codes:
+        pair = [m for m in seen if m.code in dyad]
+    else:
+        pair = seen[-2:]
+    if len(pair) == 2 and pair[1].code == first:
+        pair.reverse()
+    return pair
+
+
+def _local_counterpart(doc: Document, offset: int, sentence: Sentence, source: Mention) -> Mention | None:
+    """The last actor of another country named in this sentence or the two before (what the source reacts to)."""
+    lowest = max(0, sentence.index - 2)
+    candidates = [m for m in doc.mentions if m.end <= offset and m.part_of < 0 and m.kind in ACTOR_KINDS
+                  and m.country and m.country != source.code and m.sector != "MED" and m.sentence >= lowest]
+    return candidates[-1] if candidates else None
+
+
+def _main_dyad(doc: Document) -> tuple[str, str] | None:
+    """The article's two most often named country codes: the default counterpart of a one-sided statement."""
+    counts: dict[str, int] = {}
+    for mention in doc.mentions:
+        if mention.country and mention.kind != "PLACE" and mention.sector != "MED":
+            counts[mention.country] = counts.get(mention.country, 0) + 1
+    ranked = sorted(counts, key=lambda code: -counts[code])
+    return (ranked[0], ranked[1]) if len(ranked) >= 2 else None
+
+
+def _containing_quote(quotes: list[Quote], start: int, end: int) -> Quote | None:
+    inside = [q for q in quotes if q.start <= start and end <= q.end]
+    return min(inside, key=lambda q: q.end - q.start) if inside else None
+
+
+def _modality(folded: str, clause: tuple[int, int], trigger: _Hit, cues_: Cues) -> tuple[bool, str | None]:
+    """Negation and modality cues of the trigger's clause (longest match, so stop phrases such as "không người
+    lái" hide "không"); `before_trigger` cues count only within BEFORE_WORDS words before the trigger."""
+    near = folded.rfind(" ", clause[0], trigger.start)
+    for _ in range(BEFORE_WORDS):
+        if near <= clause[0]:
+            break
+        near = folded.rfind(" ", clause[0], near)
+    near = max(near, clause[0])
+    negated, modality = False, None
+    for start, end, cue in longest_matches(cues_.modality, folded, clause[0], clause[1]):
+        if not cue.effect or (trigger.start <= start < trigger.end):
+            continue
+        if cue.scope == "before_trigger" and not (near <= start and end <= trigger.start):
+            continue
+        if cue.effect == "negate":
+            negated = True
+        elif modality is None:
+            modality = cue.effect
+    return negated, modality
+
+
+def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], trigger_at: int, quote: Quote | None,
+          news_day: str | None) -> tuple[str | None, str | None, str]:
+    """The clause's own time expression, else the sentence's, else the attribution's, else the news day.
+    An open period ("Sau Chiến tranh thế giới thứ hai") says when something started, not when it happened."""
+    in_sentence = [t for t in doc.times if t.sentence == sentence.index and t.value
+                   and not (t.precision == "period" and t.text.casefold().startswith(OPEN_PERIOD_WORDS))]
+    outside_quote = [t for t in in_sentence if not (quote and quote.start <= t.start < quote.end)]
+    own = [t for t in outside_quote if clause[0] <= t.start < clause[1]]
+    chosen: TimeExpr | None = None
+    if own:
+        chosen = min(own, key=lambda t: abs(t.start - trigger_at))
+    elif outside_quote:
+        chosen = min(outside_quote, key=lambda t: abs(t.start - trigger_at))
+    if chosen:
+        return chosen.value, chosen.precision, "text"
+    if quote and quote.date:
+        return quote.date, "day" if len(quote.date) == 10 else "month", "attribution"
+    if news_day:
+        return news_day, "day", "published"
+    return None, None, "none"
+
+
+def _place(doc: Document, clause: tuple[int, int]) -> dict | None:
+    found = regex.search(r"(?:tại|ở) (\p{Lu}[\p{L}\p{M}]*(?: \p{Lu}[\p{L}\p{M}]*)*)", doc.text[clause[0]:clause[1]])
+    if not found:
+        return None
+    start = clause[0] + found.start(1)
+    place = next((m for m in doc.mentions if m.start == start and m.country), None)
+    return {"text": found.group(1), "country": place.country if place else None}
+
+
+def _event_id(article: str, sentence: int, trigger_start: int, source: str | None, target: str | None) -> str:
+    digest = hashlib.sha1(f"{article}|{sentence}|{trigger_start}|{source}|{target}".encode()).hexdigest()
+    return "e-" + digest[:16]
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Argument-attachment words: `event_targets.tsv` roles plus `event_grammar.yaml` lists."""
+
+    joiners: tuple[str, ...]
+    passive: tuple[str, ...]  # before an agent: "bị Moskva chỉ trích", "do Liên Xô tiếp quản"
+    passive_markers: tuple[str, ...]  # after a patient: "yêu cầu của Nga bị bác bỏ"
+    possessive: tuple[str, ...]  # before a possessor, who is not the subject: "yêu cầu của Moscow"
+    target_markers: tuple[str, ...]
+    locative: tuple[str, ...]
+    pair_words: tuple[str, ...]
+    topic_markers: tuple[str, ...]
+    patient_subject: tuple[str, ...]  # triggers whose subject is acted upon by the speaker ("phải chịu trách nhiệm")
+
+
+@cache
+def grammar(lang: str) -> Grammar:
+    roles: dict[str, list[str]] = {}
+    for row in load_tsv(lang, "event_targets.tsv"):
+        if "…" not in row["cue"]:
+            roles.setdefault(row["role"], []).append(fold_chars(row["cue"]))
+    words = load_yaml(lang, "event_grammar.yaml")
+    possessive = tuple(fold_chars(w) for w in words.get("possessive", []))
+    return Grammar(tuple(roles.get("joint", [])) + ("-", "–"),
+                   tuple(w for w in roles.get("passive_agent", []) if w not in possessive),
+                   tuple(fold_chars(w) for w in words.get("passive_markers", [])), possessive,
+                   tuple(roles.get("target", [])), tuple(roles.get("place", [])),
+                   tuple(fold_chars(w) for w in words.get("pair_words", [])),
+                   tuple(fold_chars(w) for w in words.get("topic_markers", [])),
+                   tuple(fold_chars(w) for w in words.get("patient_subject", [])))
+
+
+def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
+    before = " " + " ".join(folded[max(lower, start - 30):start].split())
+    return any(before.endswith(" " + w) for w in words)
+
+
+def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hit: _Hit, before: list[Mention],
+             pair: list[Mention], quote: Quote | None) -> tuple[list[Mention], Mention | None]:
+    """(sources, patient). A passive agent ("bị Moskva chỉ trích"); else the nearest subject with its joint
+    members ("Mỹ và NATO"), passing over possessors ("yêu cầu của Moscow") when a subject stands before them;
+    else "hai bên" (the last pair); else the speaker of the quote ("Chúng tôi kêu gọi …"). A subject followed by
+    a passive marker with no agent ("yêu cầu của Nga bị bác bỏ") is the patient, and the act has no known source."""
+    patient = None
+    if before:
+        nearest = before[-1]
+        gap = folded[nearest.end:hit.start].split()
+        if _word_before(folded, nearest.start, clause[0], g.passive) and len(gap) <= 1:
+            return [nearest], None
+        if any(word in g.passive_markers for word in gap):
+            return [], nearest
+        subjects = [m for m in before if not _word_before(folded, m.start, clause[0], g.possessive)]
+        if subjects and subjects[-1] is not nearest:
+            patient = nearest
+        nearest = subjects[-1] if subjects else nearest
+        group = [nearest]
+        for earlier in reversed(before[:before.index(nearest)]):
+            gap_text = folded[earlier.end:group[0].start].strip()
+            if gap_text in g.joiners:
+                group.insert(0, earlier)
+            else:
+                break
+        return group, patient
+    if pair:
+        return pair[:1], None
+    if quote and quote.speaker and quote.speaker.code:
+        return [quote.speaker], None
+    return [], None
+
+
+def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
+             sources: list[Mention], pair: list[Mention]) -> tuple[list[Mention], list[Mention | None]]:
+    """The other member of a joint or paired subject for mutual acts; else the first other actor after the
+    trigger in its clause, then in the rest of the sentence. Undirected acts (shows of force) take a target
+    only when a targeting word introduces it ("nhằm vào", "chống lại")."""
+    codes = {s.code for s in sources}
+    if hit.trigger.type in SYMMETRIC and len(sources) > 1:
+        return sources[:1], [sources[1]]
+    if pair and len(pair) == 2 and sources[0] in pair:
+        return sources, [m for m in pair if m is not sources[0]]
+    for start, end in ((hit.end, clause[1]), (clause[1], sentence.end)):
+        others = [m for m in _actors_in(doc, folded, g, start, end) if m.code not in codes]
+        if hit.trigger.type in UNDIRECTED:
+            others = [m for m in others if _word_before(folded, m.start, hit.end, g.target_markers)]
+        if others:
+            group = [others[0]]
+            for nxt in others[1:]:
+                if folded[group[-1].end:nxt.start].strip() in g.joiners:
+                    group.append(nxt)
+                else:
+                    break
+            return sources, group
+    return sources, []
+
+
+def _actor_right_after(doc: Document, folded: str, hit: _Hit, sources: list[Mention]) -> Mention | None:
+    """An actor opening the complement of the trigger ("hy vọng Moscow sẽ …"): the one hoped or wished upon."""
+    codes = {s.code for s in sources}
+    for m in doc.mentions:
+        if m.start >= hit.end and m.part_of < 0 and m.code and m.code not in codes and m.kind in ACTOR_KINDS:
+            return m if len(folded[hit.end:m.start].split()) <= 1 else None
+    return None
+
+
+def _news_day(doc: Document) -> str | None:
+    """The day the reported statements were made: the first day-precision date in the text within three days
+    before publication ("Phát biểu với báo giới ngày 20/2" in an article of 21 Feb), else the publication date."""
+    published = doc.article.published
+    if published is None:
+        return None
+    for expr in doc.times:
+        if expr.precision == "day" and expr.value and len(expr.value) == 10:
+            try:
+                day = date.fromisoformat(expr.value)
+            except ValueError:
+                continue
+            if timedelta(0) <= published - day <= timedelta(days=NEWS_DAY_WINDOW):
+                return expr.value
+    return published.isoformat()
+
+
+def code_events(doc: Document) -> list[Event]:
+    cues_ = cues(doc.article.language or "vi")
+    g = grammar(doc.article.language or "vi")
+    text, folded = doc.text, fold_chars(doc.text)
+    dyad = _main_dyad(doc)
+    news_day = _news_day(doc)
+    events: list[Event] = []
+    for sentence in doc.sentences:
+        for hit in _drop_complements(text, _find_triggers(folded, sentence, cues_.automaton)):
+            clause = _clause(text, sentence, hit.start, hit.end)
+            if _is_topic(folded, clause[0], hit.start, g.topic_markers):
+                continue
+            if _word_before(folded, hit.start, clause[0], g.locative):
+                continue  # "tại hội nghị thượng đỉnh G20": the setting of something else
+            negated, modality = _modality(folded, clause, hit, cues_)
+            if modality in UNREAL:
+                continue
+            quote = _containing_quote(doc.quotes, hit.start, hit.end)
+            speaker = quote.speaker if quote and quote.speaker and quote.speaker.code else None
+            before = _actors_in(doc, folded, g, clause[0], hit.start)
+            grouped = any(w in folded[clause[0]:hit.start] for w in g.pair_words)
+            pair = _pair_before(doc, clause[0], sentence.paragraph, dyad, speaker.code if speaker else None) \
+                if grouped and not before else []
+            sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote)
+            if not sources:
+                continue
+            event_type, mode = hit.trigger.type, hit.trigger.mode
+            sources, targets = _targets(doc, folded, g, sentence, clause, hit, sources, pair)
+            if fold_chars(text[hit.start:hit.end]) in g.patient_subject and speaker and speaker.code != sources[0].code:
+                sources, targets = [speaker], sources  # "[Peskov:] phía Nhật Bản phải chịu trách nhiệm"
+            elif modality == "obligation" and speaker and speaker.code != sources[0].code:
+                event_type, mode, modality = "REQUEST", "demand", None  # "[MFA:] NATO phải rút binh lính"
+                sources, targets = [speaker], sources
+            elif event_type == "AGREE" and mode == "intent" and _actor_right_after(doc, folded, hit, sources):
+                event_type, mode = "REQUEST", "appeal"  # "hy vọng Moscow sẽ quay trở lại bàn đàm phán"
+                targets = [_actor_right_after(doc, folded, hit, sources)]
+            from_context = False
+            if not targets and patient is not None:
+                targets = [patient]
+            if not targets and event_type not in UNDIRECTED:
+                local = _local_counterpart(doc, hit.start, sentence, sources[0])
+                if local is None and dyad and sources[0].code in dyad:
+                    other = dyad[1] if sources[0].code == dyad[0] else dyad[0]
+                    local = min((m for m in doc.mentions if m.country == other),
+                                key=lambda m: (m.kind != "COUNTRY", m.start))
+                targets = [local] if local else []
+                from_context = bool(local)
+            when = _date(doc, sentence, clause, hit.start, quote, news_day)
+            ev_start = min([hit.start] + [s.start for s in sources if s.start >= sentence.start])
+            ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
+            ev_start, ev_end = _trim(text, ev_start, ev_end)
+            evidence = Evidence(doc.article.id, sentence.index, ev_start, ev_end, text[ev_start:ev_end])
+            confidence = 0.45 + (0.2 if before else 0.05) + (0.2 if targets and not from_context else 0.0) \
+                + (0.1 if sentence.role == "body" else 0.0)
+            for source in sources:
+                for target in targets or [None]:
+                    events.append(Event(
+                        id=_event_id(doc.article.id, sentence.index, hit.start, source.code,
+                                     target.code if target else None),
+                        type=event_type, mode=mode, negated=negated, modality=modality,
+                        source=source, target=target, date=when[0], date_precision=when[1], date_from=when[2],
+                        trigger=text[hit.start:hit.end], evidence=evidence, confidence=round(min(confidence, 0.95), 2),
+                        place=_place(doc, clause), speaker=quote.speaker if quote else None,
+                    ))
+    return _once(doc, events)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:“”\"'":
+        start += 1
+    while end > start and text[end - 1] in " ,;:.“”\"'":
+        end -= 1
+    return start, end
+
+
+def _once(doc: Document, events: list[Event]) -> list[Event]:
+    """One event per statement: drop title and caption events that restate a body event, and repeats of the
+    same act (same type, dyad, negation and trigger) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
+    "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning)."""
+    roles = {s.index: s.role for s in doc.sentences}
+
+    def key(event: Event) -> tuple:
+        return (event.type, event.source.code if event.source else None,
+                event.target.code if event.target else None, event.negated)
+
+    body_keys = {key(e) + (e.date,) for e in events if roles.get(e.evidence.sentence) == "body"}
+    kept: list[Event] = []
+    for event in events:
+        if roles.get(event.evidence.sentence) != "body" and key(event) + (event.date,) in body_keys:
+            continue
+        if any(key(k) == key(event) and fold_chars(k.trigger) == fold_chars(event.trigger) and k.date == event.date
+               and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in kept):
+            continue
+        kept.append(event)
+    return kept
