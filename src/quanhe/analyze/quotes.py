@@ -17,6 +17,7 @@ from functools import cache
 
 import regex
 
+from quanhe.analyze.dating import news_day
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Mention, Quote, Sentence
 from quanhe.text.sentences import quoted_spans
@@ -201,16 +202,19 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
             cue.clause = _strip(text, sentence.start, speaker_at)
 
 
-def _date(doc: Document, sentence: Sentence, quote_start: int, quote_end: int) -> str | None:
+def _date(doc: Document, sentence: Sentence, quote_start: int, quote_end: int, today: str | None) -> str | None:
+    """The time expression of the attribution (outside the quoted text), else the news day."""
     for expr in doc.times:
-        if expr.sentence == sentence.index and not (quote_start <= expr.start < quote_end) and expr.value:
+        if expr.sentence == sentence.index and not (quote_start <= expr.start < quote_end) and expr.value \
+                and expr.precision != "period":
             return expr.value
-    return doc.article.published.isoformat() if doc.article.published else None
+    return today
 
 
 def find_quotes(doc: Document) -> list[Quote]:
     cueset = cues(doc.article.language or "vi")
     text = doc.text
+    today = news_day(doc)
     result: list[Quote] = []
     last_speaker_by_paragraph: dict[int, Mention] = {}
     for sentence in doc.sentences:
@@ -228,7 +232,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             if end - start < 3 or quoted > (end - start) / 2:
                 continue  # empty, or mostly a quotation: the direct quote covers it
             indirect.append(Quote(start, end, text[start:end], "indirect", cue.text, cue.speaker, cue.outlet,
-                                  _date(doc, sentence, start, end), sentence.index))
+                                  _date(doc, sentence, start, end, today), sentence.index))
         speakers = [c for c in found if c.speaker]
         paragraph_speaker = last_speaker_by_paragraph.get(sentence.paragraph) or \
             last_speaker_by_paragraph.get(sentence.paragraph - 1)
@@ -251,7 +255,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             while end > start and text[end - 1] == " ":
                 end -= 1
             result.append(Quote(start, end, text[start:end], "direct", cue_text, speaker, outlet,
-                                _date(doc, sentence, start, end), sentence.index))
+                                _date(doc, sentence, start, end, today), sentence.index))
         result.extend(indirect)
         if speakers:
             last_speaker_by_paragraph[sentence.paragraph] = speakers[-1].speaker

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
 from functools import cache
 
 import ahocorasick
 import regex
 
+from quanhe.analyze.dating import news_day
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Event, Evidence, Mention, Quote, Sentence, TimeExpr
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
@@ -32,12 +32,15 @@ ACTOR_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CA
 SYMMETRIC = {"CONSULT", "COOPERATE", "AGREE"}  # a joint subject acts with, not alongside, its other member
 FORCEFUL = {"COERCE", "ASSAULT", "SANCTION", "MOBILIZE", "REJECT"}
 UNDIRECTED = {"MOBILIZE"}
-UNREAL = {"question", "counterfactual"}  # not events that happened, nor statements of intent  # shows of force often have no stated target: never guess one from context
+UNREAL = {"question", "counterfactual"}
+ALLEGED = {"MOBILIZE", "COERCE", "ASSAULT", "SANCTION"}  # acts that, reported by the other side, are allegations  # not events that happened, nor statements of intent  # shows of force often have no stated target: never guess one from context
 COMPLEMENT_GAP = 3
-BEFORE_WORDS = 6
+BEFORE_WORDS = 8
 REPEAT_SENTENCES = 3
 NEWS_DAY_WINDOW = 3  # days before publication in which a dated statement is the news being reported
-OPEN_PERIOD_WORDS = ("sau", "kể từ", "từ")  # how far before a trigger a negation or modal word still applies to it  # words between two triggers for the second to be the first's complement
+OPEN_PERIOD_WORDS = ("sau", "kể từ", "từ")
+DATING_WORDS = ("vào", "hôm", "hồi", "trong", "từ", "ngày", "tháng")  # before a time expression that dates an act
+SUBORDINATORS = ("trước khi", "sau khi", "khi ", "kể từ khi")  # a time after these dates another clause  # how far before a trigger a negation or modal word still applies to it  # words between two triggers for the second to be the first's complement
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,16 @@ def _drop_complements(text: str, hits: list[_Hit]) -> list[_Hit]:
     return kept
 
 
+_CLAUSE_BREAK = regex.compile(r"[,;]|[.!?…](?=\s)")
+
+
 def _clause(text: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
-    """The comma/semicolon-delimited segment around [start, end) (quotes do not delimit)."""
-    left = max(text.rfind(",", sentence.start, start), text.rfind(";", sentence.start, start))
-    right_candidates = [i for i in (text.find(",", end, sentence.end), text.find(";", end, sentence.end)) if i >= 0]
-    return (left + 1 if left >= 0 else sentence.start), (min(right_candidates) if right_candidates else sentence.end)
+    """The segment around [start, end) between commas, semicolons or the ends of sentences inside a quote."""
+    left = sentence.start
+    for found in _CLAUSE_BREAK.finditer(text, sentence.start, start):
+        left = found.end()
+    right = _CLAUSE_BREAK.search(text, end, sentence.end)
+    return left, right.start() if right else sentence.end
 
 
 def _actors_in(doc: Document, folded: str, g: Grammar, start: int, end: int) -> list[Mention]:
@@ -112,10 +120,16 @@ def _actors_in(doc: Document, folded: str, g: Grammar, start: int, end: int) -> 
             and m.code and not _word_before(folded, m.start, start, g.locative)]
 
 
-def _is_topic(folded: str, clause_start: int, trigger_start: int, markers: list[str]) -> bool:
-    """A trigger right after a topic marker ("liên quan đến việc ký kết", "về việc đàm phán") names what is talked
-    about, not an act."""
-    before = " " + " ".join(folded[clause_start:trigger_start].split()[-4:])
+def _is_topic(doc: Document, folded: str, clause_start: int, trigger_start: int, markers: tuple[str, ...]) -> bool:
+    """A trigger right after a topic or purpose marker ("liên quan đến việc ký kết", "để xuống thang", "về
+    triển vọng hợp tác"), possibly with its actor between ("liên quan đến việc Moscow triển khai"), names what
+    is talked about or aimed at, not an act."""
+    end = trigger_start
+    actor = [m for m in doc.mentions if clause_start <= m.start and m.end <= end and
+             not folded[m.end:end].strip()]
+    if actor:
+        end = actor[0].start
+    before = " " + " ".join(folded[clause_start:end].split()[-4:])
     return any(before.endswith(" " + marker) for marker in markers)
 
 
@@ -132,7 +146,11 @@ def _pair_before(doc: Document, offset: int, paragraph: int, dyad: tuple[str, st
             continue
         seen = [m for m in seen if m.code != mention.code] + [mention]
     codes = [m.code for m in seen]
-    if dyad and dyad[0] in codes and dyad[1] in codes:
+    sentence = doc.sentence_at(offset)
+    here = [m for m in seen if sentence and m.start >= sentence.start]
+    if len(here) >= 2:  # "Liên Xô và Nhật Bản chưa từng ký …, dù hai bên đã ký": the pair named in the sentence
+        pair = here[-2:]
+    elif dyad and dyad[0] in codes and dyad[1] in codes:
         pair = [m for m in seen if m.code in dyad]
     else:
         pair = seen[-2:]
@@ -141,11 +159,12 @@ def _pair_before(doc: Document, offset: int, paragraph: int, dyad: tuple[str, st
     return pair
 
 
-def _local_counterpart(doc: Document, offset: int, sentence: Sentence, source: Mention) -> Mention | None:
-    """The last actor of another country named in this sentence or the two before (what the source reacts to)."""
-    lowest = max(0, sentence.index - 2)
-    candidates = [m for m in doc.mentions if m.end <= offset and m.part_of < 0 and m.kind in ACTOR_KINDS
-                  and m.country and m.country != source.code and m.sector != "MED" and m.sentence >= lowest]
+def _local_counterpart(doc: Document, folded: str, g: Grammar, offset: int, sentence: Sentence,
+                       source: Mention) -> Mention | None:
+    """The last actor of another country named (not as a place) in this sentence or the two before: what the
+    source reacts to."""
+    lowest = doc.sentences[max(0, sentence.index - 2)].start
+    candidates = [m for m in _actors_in(doc, folded, g, lowest, offset) if m.country and m.country != source.code]
     return candidates[-1] if candidates else None
 
 
@@ -186,25 +205,48 @@ def _modality(folded: str, clause: tuple[int, int], trigger: _Hit, cues_: Cues) 
     return negated, modality
 
 
-def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], trigger_at: int, quote: Quote | None,
-          news_day: str | None) -> tuple[str | None, str | None, str]:
-    """The clause's own time expression, else the sentence's, else the attribution's, else the news day.
-    An open period ("Sau Chiến tranh thế giới thứ hai") says when something started, not when it happened."""
-    in_sentence = [t for t in doc.times if t.sentence == sentence.index and t.value
-                   and not (t.precision == "period" and t.text.casefold().startswith(OPEN_PERIOD_WORDS))]
-    outside_quote = [t for t in in_sentence if not (quote and quote.start <= t.start < quote.end)]
-    own = [t for t in outside_quote if clause[0] <= t.start < clause[1]]
-    chosen: TimeExpr | None = None
+def _word_before_any(text: str, words: tuple[str, ...]) -> bool:
+    padded = f" {' '.join(text.split())} "
+    return any(f" {w} " in padded for w in words)
+
+
+def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
+          today: str | None, undated: tuple[str, ...]) -> tuple[str | None, str | None, str]:
+    """When the act happened: the nearest time expression before the trigger in its clause or sentence, or one
+    after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else,
+    outside quotes, the last date given earlier in the paragraph ("Vào thời điểm đó … Nga cũng yêu cầu"); else
+    the attribution's; else the news day. An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing."""
+    text = doc.text
+
+    def usable(t: TimeExpr) -> bool:
+        if not t.value or (t.precision == "period" and t.text.casefold().startswith(OPEN_PERIOD_WORDS)):
+            return False
+        if quote and quote.start <= t.start < quote.end and not (quote.start <= hit.start < quote.end):
+            return False
+        if t.start >= hit.end:
+            between = text[hit.end:t.start].casefold()
+            lead = text[max(sentence.start, t.start - 6):t.start].casefold().split()
+            dated = t.precision == "day" or (lead and lead[-1] in DATING_WORDS)
+            return dated and not any(w in between for w in SUBORDINATORS)
+        return True
+
+    in_sentence = [t for t in doc.times if t.sentence == sentence.index and usable(t)]
+    own = [t for t in in_sentence if clause[0] <= t.start < clause[1]] or in_sentence
     if own:
-        chosen = min(own, key=lambda t: abs(t.start - trigger_at))
-    elif outside_quote:
-        chosen = min(outside_quote, key=lambda t: abs(t.start - trigger_at))
-    if chosen:
+        before = [t for t in own if t.start < hit.start]
+        chosen = before[-1] if before else own[0]
         return chosen.value, chosen.precision, "text"
+    if _word_before_any(fold_chars(text[clause[0]:hit.start]), undated):
+        return None, None, "none"  # "chưa từng ký", "Ông Biden từng tuyên bố": an undated span of the past
+    if not quote:
+        earlier = [t for t in doc.times if t.value and t.start < sentence.start and t.precision != "period"
+                   and doc.sentences[t.sentence].paragraph == sentence.paragraph]
+        if earlier:
+            return earlier[-1].value, earlier[-1].precision, "text"
     if quote and quote.date:
         return quote.date, "day" if len(quote.date) == 10 else "month", "attribution"
-    if news_day:
-        return news_day, "day", "published"
+    if today:
+        return today, "day", "published"
     return None, None, "none"
 
 
@@ -235,6 +277,10 @@ class Grammar:
     pair_words: tuple[str, ...]
     topic_markers: tuple[str, ...]
     patient_subject: tuple[str, ...]  # triggers whose subject is acted upon by the speaker ("phải chịu trách nhiệm")
+    hostile_markers: tuple[str, ...]  # introduce the target of a show of force ("chống lại Nga")
+    purpose_markers: tuple[str, ...]  # open a purpose clause, beyond which no target is sought ("để", "nhằm")
+    anaphora: tuple[str, ...]  # nouns standing for the previous act ("động thái này")
+    undated: tuple[str, ...]  # mark an unspecified past ("từng", "chưa từng"): no date unless one is given
 
 
 @cache
@@ -251,7 +297,11 @@ def grammar(lang: str) -> Grammar:
                    tuple(roles.get("target", [])), tuple(roles.get("place", [])),
                    tuple(fold_chars(w) for w in words.get("pair_words", [])),
                    tuple(fold_chars(w) for w in words.get("topic_markers", [])),
-                   tuple(fold_chars(w) for w in words.get("patient_subject", [])))
+                   tuple(fold_chars(w) for w in words.get("patient_subject", [])),
+                   tuple(fold_chars(w) for w in words.get("hostile_markers", [])),
+                   tuple(fold_chars(w) for w in words.get("purpose_markers", [])),
+                   tuple(fold_chars(w) for w in words.get("anaphora", [])),
+                   tuple(fold_chars(w) for w in words.get("undated", [])))
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
@@ -286,35 +336,55 @@ def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hi
                 break
         return group, patient
     if pair:
-        return pair[:1], None
+        return (pair[:1] if hit.trigger.type in SYMMETRIC else pair), None
     if quote and quote.speaker and quote.speaker.code:
         return [quote.speaker], None
     return [], None
 
 
 def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
-             sources: list[Mention], pair: list[Mention]) -> tuple[list[Mention], list[Mention | None]]:
-    """The other member of a joint or paired subject for mutual acts; else the first other actor after the
-    trigger in its clause, then in the rest of the sentence. Undirected acts (shows of force) take a target
-    only when a targeting word introduces it ("nhằm vào", "chống lại")."""
+             sources: list[Mention], pair: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+    """(sources, targets). The other member of a joint or paired subject, or of "giữa X và/với Y", for mutual
+    acts; else the first other actor after the trigger, up to a purpose clause ("để …"), in its clause and then
+    in the rest of the sentence; a closing attribution ("…, ông X cảnh báo.") looks back into what was reported.
+    Undirected acts (shows of force) take a target only after a hostile marker ("chống lại", "nhằm vào")."""
     codes = {s.code for s in sources}
-    if hit.trigger.type in SYMMETRIC and len(sources) > 1:
+    symmetric = hit.trigger.type in SYMMETRIC
+    if symmetric and len(sources) > 1:
         return sources[:1], [sources[1]]
-    if pair and len(pair) == 2 and sources[0] in pair:
-        return sources, [m for m in pair if m is not sources[0]]
-    for start, end in ((hit.end, clause[1]), (clause[1], sentence.end)):
+    if pair and len(pair) == 2 and sources[0] in pair and symmetric:
+        return sources[:1], [pair[1] if sources[0] is pair[0] else pair[0]]
+    purpose = regex.search(r"\s(?:" + "|".join(map(regex.escape, g.purpose_markers)) + r")\s", folded[hit.end:sentence.end]) \
+        if g.purpose_markers else None
+    limit = hit.end + purpose.start() if purpose else sentence.end
+    windows = [(hit.end, min(clause[1], limit)), (clause[1], limit)]
+    if hit.trigger.speech and text_is_closing(doc, sentence, clause):
+        windows.append((sentence.start, clause[0]))
+    for start, end in windows:
         others = [m for m in _actors_in(doc, folded, g, start, end) if m.code not in codes]
         if hit.trigger.type in UNDIRECTED:
-            others = [m for m in others if _word_before(folded, m.start, hit.end, g.target_markers)]
-        if others:
-            group = [others[0]]
-            for nxt in others[1:]:
-                if folded[group[-1].end:nxt.start].strip() in g.joiners:
-                    group.append(nxt)
-                else:
-                    break
-            return sources, group
+            others = [m for m in others if _word_before(folded, m.start, hit.end, g.hostile_markers)]
+        if not others:
+            continue
+        first = others[0]
+        if symmetric and _word_before(folded, first.start, hit.end, ("giữa",)) and len(others) > 1 \
+                and folded[first.end:others[1].start].strip() in g.joiners:
+            return [first], [others[1]]  # "cuộc điện đàm giữa ông Putin với Tổng thống Mỹ"
+        group = [first]
+        for nxt in others[1:]:
+            if folded[group[-1].end:nxt.start].strip() in g.joiners:
+                group.append(nxt)
+            else:
+                break
+        return sources, group
     return sources, []
+
+
+def text_is_closing(doc: Document, sentence: Sentence, clause: tuple[int, int]) -> bool:
+    """Whether the clause is a closing attribution: it ends the sentence and follows a comma or a dash."""
+    tail = doc.text[clause[1]:sentence.end].strip(" .")
+    head = doc.text[max(sentence.start, clause[0] - 3):clause[0]]
+    return not tail and clause[0] > sentence.start and any(c in head for c in ",-–")
 
 
 def _actor_right_after(doc: Document, folded: str, hit: _Hit, sources: list[Mention]) -> Mention | None:
@@ -326,40 +396,26 @@ def _actor_right_after(doc: Document, folded: str, hit: _Hit, sources: list[Ment
     return None
 
 
-def _news_day(doc: Document) -> str | None:
-    """The day the reported statements were made: the first day-precision date in the text within three days
-    before publication ("Phát biểu với báo giới ngày 20/2" in an article of 21 Feb), else the publication date."""
-    published = doc.article.published
-    if published is None:
-        return None
-    for expr in doc.times:
-        if expr.precision == "day" and expr.value and len(expr.value) == 10:
-            try:
-                day = date.fromisoformat(expr.value)
-            except ValueError:
-                continue
-            if timedelta(0) <= published - day <= timedelta(days=NEWS_DAY_WINDOW):
-                return expr.value
-    return published.isoformat()
-
-
 def code_events(doc: Document) -> list[Event]:
     cues_ = cues(doc.article.language or "vi")
     g = grammar(doc.article.language or "vi")
     text, folded = doc.text, fold_chars(doc.text)
     dyad = _main_dyad(doc)
-    news_day = _news_day(doc)
+    today = news_day(doc)
     events: list[Event] = []
     for sentence in doc.sentences:
         for hit in _drop_complements(text, _find_triggers(folded, sentence, cues_.automaton)):
             clause = _clause(text, sentence, hit.start, hit.end)
-            if _is_topic(folded, clause[0], hit.start, g.topic_markers):
+            if _is_topic(doc, folded, clause[0], hit.start, g.topic_markers):
                 continue
             if _word_before(folded, hit.start, clause[0], g.locative):
                 continue  # "tại hội nghị thượng đỉnh G20": the setting of something else
             negated, modality = _modality(folded, clause, hit, cues_)
             if modality in UNREAL:
                 continue
+            event_type, mode = hit.trigger.type, hit.trigger.mode
+            if modality == "refuse":  # "không cần phải đàm phán", "không có kế hoạch gặp": declining the act
+                event_type, mode, modality, negated = "REJECT", "refuse", None, False
             quote = _containing_quote(doc.quotes, hit.start, hit.end)
             speaker = quote.speaker if quote and quote.speaker and quote.speaker.code else None
             before = _actors_in(doc, folded, g, clause[0], hit.start)
@@ -367,9 +423,13 @@ def code_events(doc: Document) -> list[Event]:
             pair = _pair_before(doc, clause[0], sentence.paragraph, dyad, speaker.code if speaker else None) \
                 if grouped and not before else []
             sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote)
+            previous = events[-1] if events else None
+            if not sources and event_type in SYMMETRIC and previous and previous.evidence.sentence == sentence.index \
+                    and previous.type in SYMMETRIC and previous.source:
+                sources = [previous.source]  # "cuộc điện đàm giữa X với Y … và cuộc họp … sau đó": same parties
+                patient = previous.target
             if not sources:
                 continue
-            event_type, mode = hit.trigger.type, hit.trigger.mode
             sources, targets = _targets(doc, folded, g, sentence, clause, hit, sources, pair)
             if fold_chars(text[hit.start:hit.end]) in g.patient_subject and speaker and speaker.code != sources[0].code:
                 sources, targets = [speaker], sources  # "[Peskov:] phía Nhật Bản phải chịu trách nhiệm"
@@ -379,18 +439,26 @@ def code_events(doc: Document) -> list[Event]:
             elif event_type == "AGREE" and mode == "intent" and _actor_right_after(doc, folded, hit, sources):
                 event_type, mode = "REQUEST", "appeal"  # "hy vọng Moscow sẽ quay trở lại bàn đàm phán"
                 targets = [_actor_right_after(doc, folded, hit, sources)]
+            if event_type in ALLEGED and speaker and speaker.code not in {s.code for s in sources} \
+                    and (not targets or speaker.code not in {t.code for t in targets}):
+                # "[a Russian official:] Mỹ đang chuẩn bị triển khai tên lửa": only alleged, so the allegation
+                # itself is the event (conventions: an act alleged by the other side is coded as ACCUSE)
+                event_type, mode, targets, sources = "ACCUSE", "accuse", sources, [speaker]
             from_context = False
             if not targets and patient is not None:
                 targets = [patient]
+            if not targets and any(a in folded[clause[0]:hit.start] for a in g.anaphora) and previous \
+                    and previous.source and previous.source.code not in {s.code for s in sources}:
+                targets = [previous.source]  # "động thái bị Moskva chỉ trích": the move just reported
             if not targets and event_type not in UNDIRECTED:
-                local = _local_counterpart(doc, hit.start, sentence, sources[0])
+                local = _local_counterpart(doc, folded, g, hit.start, sentence, sources[0])
                 if local is None and dyad and sources[0].code in dyad:
                     other = dyad[1] if sources[0].code == dyad[0] else dyad[0]
                     local = min((m for m in doc.mentions if m.country == other),
                                 key=lambda m: (m.kind != "COUNTRY", m.start))
                 targets = [local] if local else []
                 from_context = bool(local)
-            when = _date(doc, sentence, clause, hit.start, quote, news_day)
+            when = _date(doc, sentence, clause, hit, quote, today, g.undated)
             ev_start = min([hit.start] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
             ev_start, ev_end = _trim(text, ev_start, ev_end)
@@ -420,7 +488,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _once(doc: Document, events: list[Event]) -> list[Event]:
     """One event per statement: drop title and caption events that restate a body event, and repeats of the
-    same act (same type, dyad, negation and trigger) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
+    same act (same type, source, negation, trigger and date) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
     "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning)."""
     roles = {s.index: s.role for s in doc.sentences}
 
@@ -433,7 +501,11 @@ def _once(doc: Document, events: list[Event]) -> list[Event]:
     for event in events:
         if roles.get(event.evidence.sentence) != "body" and key(event) + (event.date,) in body_keys:
             continue
-        if any(key(k) == key(event) and fold_chars(k.trigger) == fold_chars(event.trigger) and k.date == event.date
+        if any(key(k) == key(event) and k.evidence.sentence == event.evidence.sentence and k.trigger != event.trigger
+               for k in kept):
+            continue  # two triggers for one act in one sentence ("cáo buộc Mỹ tấn công" alleged: one ACCUSE)
+        if any(key(k)[::3] == key(event)[::3] and key(k)[1] == key(event)[1] and k.date == event.date
+               and fold_chars(k.trigger) == fold_chars(event.trigger)
                and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in kept):
             continue
         kept.append(event)
