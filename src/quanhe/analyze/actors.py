@@ -181,6 +181,9 @@ def _recognise(state: _State) -> None:
             while i < len(matches) and matches[i].start < name[1]:
                 i += 1
             _name_person(state, title, name)
+        elif parts:  # "các nhà ngoại giao Nga": the role spans its qualifiers, which it stands for
+            title.end = cursor
+            title.text = text[title.start:cursor]
 
 
 @cache

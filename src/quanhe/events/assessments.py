@@ -16,7 +16,7 @@ from functools import cache
 import ahocorasick
 import regex
 
-from quanhe.events.coder import ACTOR_KINDS, _main_dyad, _pair_before
+from quanhe.events.coder import ACTOR_KINDS, grammar as event_grammar, main_dyad, pair_before
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Assessment, Document, Evidence, Mention, Quote, Sentence
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
@@ -64,7 +64,7 @@ def _dyad_after(doc: Document, grammar_: Grammar, sentence: Sentence, start: int
     if len(codes) >= 2:
         return codes[0], codes[1]
     if any(w in folded[start:window_end] for w in grammar_.pair_words):
-        pair = _pair_before(doc, start, sentence.paragraph)
+        pair = pair_before(doc, start, sentence.paragraph, event_grammar(doc.article.language or "vi").joiners)
         if len(pair) == 2 and pair[0].country and pair[1].country:
             return pair[0].country, pair[1].country
     return None
@@ -91,7 +91,7 @@ def _date(doc: Document, sentence: Sentence, quote: Quote | None) -> str | None:
 def find_assessments(doc: Document) -> list[Assessment]:
     grammar_ = grammar(doc.article.language or "vi")
     text, folded = doc.text, fold_chars(doc.text)
-    main = _main_dyad(doc)
+    main = main_dyad(doc)
     found: list[Assessment] = []
     used: list[tuple[int, int]] = []
     for sentence in doc.sentences:
@@ -116,7 +116,7 @@ def find_assessments(doc: Document) -> list[Assessment]:
                 continue
             quote = _speaker(doc.quotes, start, end)
             speaker_country = quote.speaker.country if quote and quote.speaker else None
-            pair = _pair_before(doc, start, sentence.paragraph)
+            pair = pair_before(doc, start, sentence.paragraph, event_grammar(doc.article.language or "vi").joiners)
             if speaker_country and main and speaker_country in main:
                 dyad = main
             elif len(pair) == 2 and pair[0].country and pair[1].country:

@@ -133,23 +133,37 @@ def _is_topic(doc: Document, folded: str, clause_start: int, trigger_start: int,
     return any(before.endswith(" " + marker) for marker in markers)
 
 
-def _pair_before(doc: Document, offset: int, paragraph: int, dyad: tuple[str, str] | None = None,
-                 first: str | None = None) -> list[Mention]:
+def _last_joint(doc: Document, mentions: list[Mention], joiners: tuple[str, ...]) -> list[Mention]:
+    """The last two actors of different codes joined by "và", "cùng", "-" ("cả Mỹ và NATO")."""
+    for left, right in reversed(list(zip(mentions, mentions[1:]))):
+        if left.code != right.code and fold_chars(doc.text[left.end:right.start]).strip() in joiners:
+            return [left, right]
+    return []
+
+
+def pair_before(doc: Document, offset: int, paragraph: int, joiners: tuple[str, ...],
+                 dyad: tuple[str, str] | None = None, first: str | None = None,
+                 skip: tuple[str, ...] = ()) -> list[Mention]:
     """The two parties "hai bên" stands for: the article's main dyad when both were named in this paragraph or
     the one before, else the last two actors with distinct codes there; `first` (the speaker's side) leads."""
     seen: list[Mention] = []
+    seen_all: list[Mention] = []
     for mention in doc.mentions:
         sentence = doc.sentence_at(mention.start)
         if mention.start >= offset or mention.part_of >= 0 or mention.kind not in ACTOR_KINDS or not mention.code:
             continue
         if mention.sector == "MED" or not sentence or sentence.paragraph < paragraph - 1:
             continue
+        if skip and _word_before(fold_chars(doc.text), mention.start, sentence.start, skip):
+            continue  # "về vấn đề Ukraine": talked about, not a party
+        seen_all.append(mention)
         seen = [m for m in seen if m.code != mention.code] + [mention]
     codes = [m.code for m in seen]
     sentence = doc.sentence_at(offset)
-    here = [m for m in seen if sentence and m.start >= sentence.start]
-    if len(here) >= 2:  # "Liên Xô và Nhật Bản chưa từng ký …, dù hai bên đã ký": the pair named in the sentence
-        pair = here[-2:]
+    here = [m for m in doc.mentions if sentence and sentence.start <= m.start < offset and m in seen_all]
+    joint = _last_joint(doc, here, joiners)
+    if joint:  # "Liên Xô và Nhật Bản chưa từng ký …, dù hai bên đã ký": the pair named together
+        pair = joint
     elif dyad and dyad[0] in codes and dyad[1] in codes:
         pair = [m for m in seen if m.code in dyad]
     else:
@@ -168,7 +182,7 @@ def _local_counterpart(doc: Document, folded: str, g: Grammar, offset: int, sent
     return candidates[-1] if candidates else None
 
 
-def _main_dyad(doc: Document) -> tuple[str, str] | None:
+def main_dyad(doc: Document) -> tuple[str, str] | None:
     """The article's two most often named country codes: the default counterpart of a one-sided statement."""
     counts: dict[str, int] = {}
     for mention in doc.mentions:
@@ -281,6 +295,9 @@ class Grammar:
     purpose_markers: tuple[str, ...]  # open a purpose clause, beyond which no target is sought ("để", "nhằm")
     anaphora: tuple[str, ...]  # nouns standing for the previous act ("động thái này")
     undated: tuple[str, ...]  # mark an unspecified past ("từng", "chưa từng"): no date unless one is given
+    aboutness: tuple[str, ...]  # an actor after these is talked about, not a party ("về vấn đề Ukraine")
+    demonstratives: tuple[str, ...]  # a nominal trigger followed by these refers back ("cuộc đàm phán này")
+    condition_markers: tuple[str, ...]  # introduce the condition of an offer or threat ("nếu", "phụ thuộc vào")
 
 
 @cache
@@ -301,7 +318,10 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("hostile_markers", [])),
                    tuple(fold_chars(w) for w in words.get("purpose_markers", [])),
                    tuple(fold_chars(w) for w in words.get("anaphora", [])),
-                   tuple(fold_chars(w) for w in words.get("undated", [])))
+                   tuple(fold_chars(w) for w in words.get("undated", [])),
+                   tuple(fold_chars(w) for w in words.get("aboutness", [])),
+                   tuple(fold_chars(w) for w in words.get("demonstratives", [])),
+                   tuple(fold_chars(w) for w in words.get("condition_markers", [])))
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
@@ -350,7 +370,8 @@ def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause:
     Undirected acts (shows of force) take a target only after a hostile marker ("chống lại", "nhằm vào")."""
     codes = {s.code for s in sources}
     symmetric = hit.trigger.type in SYMMETRIC
-    if symmetric and len(sources) > 1:
+    addressed = [m for m in _actors_in(doc, folded, g, hit.end, clause[1]) if m.code not in codes]
+    if symmetric and len(sources) > 1 and not addressed:  # "Nga và Mỹ đã gặp nhau": with each other
         return sources[:1], [sources[1]]
     if pair and len(pair) == 2 and sources[0] in pair and symmetric:
         return sources[:1], [pair[1] if sources[0] is pair[0] else pair[0]]
@@ -387,6 +408,31 @@ def text_is_closing(doc: Document, sentence: Sentence, clause: tuple[int, int]) 
     return not tail and clause[0] > sentence.start and any(c in head for c in ",-–")
 
 
+def _condition(doc: Document, folded: str, g: Grammar, sentence: Sentence) -> tuple[bool, Mention | None]:
+    """Whether the sentence states a condition ("nếu Mỹ …", "phụ thuộc vào việc Washington …"), and the actor
+    the condition names, if any."""
+    if not g.condition_markers:
+        return False, None
+    found = regex.search(r"(?<!\w)(?:" + "|".join(map(regex.escape, g.condition_markers)) + r")(?!\w)",
+                         folded[sentence.start:sentence.end])
+    if not found:
+        return False, None
+    actors = _actors_in(doc, folded, g, sentence.start + found.end(), sentence.end)
+    return True, (actors[0] if actors else None)
+
+
+def _conditional(doc: Document, sentence: Sentence, hit: _Hit, kind: str, mode: str, speaker: Mention,
+                 other: Mention | None, today: str | None) -> Event:
+    start, end = _trim(doc.text, sentence.start, sentence.end)
+    return Event(
+        id=_event_id(doc.article.id, sentence.index, hit.start, f"{kind}:{speaker.code}", other.code if other else None),
+        type=kind, mode=mode, negated=False, modality="conditional", source=speaker, target=other,
+        date=today, date_precision="day" if today else None, date_from="published" if today else "none",
+        trigger=doc.text[hit.start:hit.end],
+        evidence=Evidence(doc.article.id, sentence.index, start, end, doc.text[start:end]),
+        confidence=0.55, speaker=speaker)
+
+
 def _actor_right_after(doc: Document, folded: str, hit: _Hit, sources: list[Mention]) -> Mention | None:
     """An actor opening the complement of the trigger ("hy vọng Moscow sẽ …"): the one hoped or wished upon."""
     codes = {s.code for s in sources}
@@ -400,7 +446,7 @@ def code_events(doc: Document) -> list[Event]:
     cues_ = cues(doc.article.language or "vi")
     g = grammar(doc.article.language or "vi")
     text, folded = doc.text, fold_chars(doc.text)
-    dyad = _main_dyad(doc)
+    dyad = main_dyad(doc)
     today = news_day(doc)
     events: list[Event] = []
     for sentence in doc.sentences:
@@ -410,6 +456,8 @@ def code_events(doc: Document) -> list[Event]:
                 continue
             if _word_before(folded, hit.start, clause[0], g.locative):
                 continue  # "tại hội nghị thượng đỉnh G20": the setting of something else
+            if folded[hit.end:hit.end + 6].split()[:1] and folded[hit.end:hit.end + 6].split()[0] in g.demonstratives:
+                continue  # "cuộc đàm phán này": an act already reported
             negated, modality = _modality(folded, clause, hit, cues_)
             if modality in UNREAL:
                 continue
@@ -420,8 +468,8 @@ def code_events(doc: Document) -> list[Event]:
             speaker = quote.speaker if quote and quote.speaker and quote.speaker.code else None
             before = _actors_in(doc, folded, g, clause[0], hit.start)
             grouped = any(w in folded[clause[0]:hit.start] for w in g.pair_words)
-            pair = _pair_before(doc, clause[0], sentence.paragraph, dyad, speaker.code if speaker else None) \
-                if grouped and not before else []
+            pair = pair_before(doc, clause[0], sentence.paragraph, g.joiners, dyad,
+                                speaker.code if speaker else None, g.aboutness) if grouped and not before else []
             sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote)
             previous = events[-1] if events else None
             if not sources and event_type in SYMMETRIC and previous and previous.evidence.sentence == sentence.index \
@@ -439,6 +487,15 @@ def code_events(doc: Document) -> list[Event]:
             elif event_type == "AGREE" and mode == "intent" and _actor_right_after(doc, folded, hit, sources):
                 event_type, mode = "REQUEST", "appeal"  # "hy vọng Moscow sẽ quay trở lại bàn đàm phán"
                 targets = [_actor_right_after(doc, folded, hit, sources)]
+            conditional, condition_actor = _condition(doc, folded, g, sentence) if speaker else (False, None)
+            if conditional and event_type != "REQUEST" and speaker.code in {m.code for m in sources + targets}:
+                # "[Peskov:] đàm phán có thể diễn ra nếu Mỹ …": a conditional offer or threat by the speaker,
+                # and the implied demand (conventions: THREATEN or AGREE plus REQUEST)
+                other = condition_actor or _local_counterpart(doc, folded, g, hit.start, sentence, speaker)
+                offer = "THREATEN" if event_type in ALLEGED | {"THREATEN"} else "AGREE"
+                for kind, kind_mode in ((offer, "conditional"), ("REQUEST", "demand")):
+                    events.append(_conditional(doc, sentence, hit, kind, kind_mode, speaker, other, today))
+                continue
             if event_type in ALLEGED and speaker and speaker.code not in {s.code for s in sources} \
                     and (not targets or speaker.code not in {t.code for t in targets}):
                 # "[a Russian official:] Mỹ đang chuẩn bị triển khai tên lửa": only alleged, so the allegation
@@ -467,6 +524,8 @@ def code_events(doc: Document) -> list[Event]:
                 + (0.1 if sentence.role == "body" else 0.0)
             for source in sources:
                 for target in targets or [None]:
+                    if target is not None and target.code == source.code:
+                        continue  # an actor acting on itself is a misattached argument, not an event
                     events.append(Event(
                         id=_event_id(doc.article.id, sentence.index, hit.start, source.code,
                                      target.code if target else None),
@@ -498,6 +557,7 @@ def _once(doc: Document, events: list[Event]) -> list[Event]:
 
     body_keys = {key(e) + (e.date,) for e in events if roles.get(e.evidence.sentence) == "body"}
     kept: list[Event] = []
+    seen: list[Event] = []
     for event in events:
         if roles.get(event.evidence.sentence) != "body" and key(event) + (event.date,) in body_keys:
             continue
@@ -506,7 +566,9 @@ def _once(doc: Document, events: list[Event]) -> list[Event]:
             continue  # two triggers for one act in one sentence ("cáo buộc Mỹ tấn công" alleged: one ACCUSE)
         if any(key(k)[::3] == key(event)[::3] and key(k)[1] == key(event)[1] and k.date == event.date
                and fold_chars(k.trigger) == fold_chars(event.trigger)
-               and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in kept):
+               and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in seen):
+            seen.append(event)  # a chain of restatements stays one event
             continue
+        seen.append(event)
         kept.append(event)
     return kept
