@@ -12,12 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from quanhe.store.database import DEFAULT_PATH, Store, StoreError
+from quanhe.store import DEFAULT_PATH
 
 app = typer.Typer(help="quanhe: political event data from Vietnamese (and English) news.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file of the store.")]
 DateOption = Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD) for articles "
@@ -38,7 +38,9 @@ def _parse_date(value: str | None) -> date | None:
         _fail(f"--date {value!r} is not a date (expected YYYY-MM-DD)")
 
 
-def _open(db: Path, read_only: bool = True) -> Store:
+def _open(db: Path, read_only: bool = True):
+    from quanhe.store.database import Store, StoreError
+
     try:
         return Store(db, read_only=read_only)
     except StoreError as exc:

@@ -57,7 +57,7 @@ def _read_bytes(path: Path) -> bytes:
     if size == 0:
         raise BadInput("empty file")
     if size > MAX_FILE_BYTES:
-        raise BadInput(f"file too large for one article ({size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); "
+        raise BadInput(f"file too large for one article ({size / 2**20:.1f} MiB > {MAX_FILE_BYTES / 2**20:.0f} MiB); "
                        "split it or use a JSONL dump")
     return path.read_bytes()
 

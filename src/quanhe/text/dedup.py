@@ -14,12 +14,13 @@ from quanhe.text.normalize import fold
 NUM_PERM = 128
 SHINGLE_WORDS = 5
 THRESHOLD = 0.8
+SCHEME = "affine32"  # datasketch's hashing scheme; stored signatures are only comparable under the same one
 
 
 def signature(text: str) -> MinHash:
     words = fold(text).split()
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    minhash = MinHash(num_perm=NUM_PERM)
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return minhash
 
@@ -29,7 +30,7 @@ def to_bytes(minhash: MinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64))
+    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME)
 
 
 class NearDuplicateIndex:

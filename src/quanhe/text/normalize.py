@@ -22,10 +22,11 @@ _OLD_TONE_PLACEMENT = regex.compile(
     rf"(?<![qQ\p{{L}}\p{{M}}]*[qQ])(?<=\b[^\W\d_]*)([oOuU])([aAeEyY])([{_TONES}])(?![\p{{L}}\p{{M}}])"
 )
 
-# Censorship-evasion dots: "đán.h", "ch.ỉ", "dọ.a". A dot between lowercase letters inside one word.
+# Censorship-evasion dots: "đán.h", "Ch.ỉ", "dọ.a". A dot followed by lowercase letters inside one word.
 # Candidates are checked against the Vietnamese syllable shape before the dots are dropped, so "vnexpress.net",
 # "U.S.", "D.C", "6.2021" and decimals are left alone.
-_DOTTED_WORD = regex.compile(r"(?<![\p{L}\p{M}\d./@:])([\p{Ll}\p{M}]+(?:\.[\p{Ll}\p{M}]+)+)(?![\p{L}\p{M}\d/@]|\.[\p{L}\d])")
+_DOTTED_WORD = regex.compile(
+    r"(?<![\p{L}\p{M}\d./@:])(\p{L}[\p{Ll}\p{M}]*(?:\.[\p{Ll}\p{M}]+)+)(?![\p{L}\p{M}\d/@]|\.[\p{L}\d])")
 _SYLLABLE = regex.compile(
     r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
     r"[aăâeêioôơuưy]{1,3}"

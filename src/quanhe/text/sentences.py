@@ -45,6 +45,12 @@ def quoted_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_abbreviation(word: str, abbreviations: frozenset[str]) -> bool:
+    """"TP.HCM", "ThS", "PGS.TS" (compound titles: the last part decides) or an initial ("George W. Bush")."""
+    last = word.rstrip(".").split(".")[-1]
+    return word.casefold() in abbreviations or last.casefold() in abbreviations or (len(last) == 1 and last.isupper())
+
+
 def _split_line(line: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
     quotes = quoted_spans(line)
     spans = []
@@ -54,7 +60,7 @@ def _split_line(line: str, abbreviations: frozenset[str]) -> list[tuple[int, int
         if any(q_start <= match.start() and end <= q_end for q_start, q_end in quotes):
             continue
         word = _WORD_BEFORE.search(line, 0, match.start() + 1)
-        if word and word.group(1).casefold() in abbreviations:
+        if word and _is_abbreviation(word.group(1), abbreviations):
             continue
         spans.append((start, end))
         start = match.end()
