@@ -36,6 +36,7 @@ class CueSet:
     topic_words: tuple[str, ...]
     complementisers: tuple[str, ...]
     parenthetical_starts: tuple[str, ...]
+    continuations: tuple[str, ...]
 
 
 @cache
@@ -53,6 +54,7 @@ def cues(lang: str) -> CueSet:
         tuple(words.get("topic_words", [])),
         tuple(words.get("complementisers", [])),
         tuple(words.get("parenthetical_starts", [])),
+        ("",) + tuple(w.casefold() for w in words.get("continuations", [])),
     )
 
 
@@ -87,24 +89,23 @@ def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _find_speaker(doc: Document, cueset: CueSet, sentence: Sentence, cue: _Cue, quotes: list[tuple[int, int]],
                   mentions: list[Mention]) -> Mention | None:
-    """The actor heading the cue's clause: in its own comma segment, else the subject of an earlier segment."""
+    """The actor heading the cue's clause: the last one in the cue's own comma segment, else the subject opening
+    an earlier segment, passing over parentheticals (", sau nhiều tuần giữ im lặng …,") and adverbials."""
     text = doc.text
     segments = [s for s in _segments(text, sentence.start, cue.start) if not _inside(quotes, s[0], s[1])]
     for index in range(len(segments) - 1, -1, -1):
         seg_start, seg_end = segments[index]
+        words = text[seg_start:seg_end].split()
+        if words and words[0].casefold() in cueset.parenthetical_starts:
+            continue
         candidates = [m for m in _speaker_candidates(mentions, seg_start, seg_end)
                       if not _inside(quotes, m.start, m.end) and m.sector != "MED"]
-        if index == len(segments) - 1 and candidates:
+        if not candidates:
+            continue
+        if index == len(segments) - 1:
             return candidates[-1]
-        if index < len(segments) - 1:
-            words = text[seg_start:seg_end].split()
-            if words and words[0].casefold() in cueset.parenthetical_starts:
-                continue
-            if candidates and candidates[0].start - seg_start <= 2:
-                return candidates[0]
-            if not candidates:
-                continue
-            return None
+        opening = len(text[seg_start:candidates[0].start].split())
+        return candidates[0] if opening <= 2 else None  # "Ông Putin, …, cảnh báo"; not a mid-clause actor
     return None
 
 
@@ -115,22 +116,26 @@ def _continues(text: str, sentence: Sentence, cue: _Cue) -> bool:
     return comma >= 0 and len(text[comma + 1:cue.start].split()) <= 2
 
 
-def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[_Cue]) -> int:
-    """A clause runs to the next cue that opens a new comma segment, else to the end of the sentence."""
+def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[_Cue],
+                continuations: tuple[str, ...]) -> int:
+    """A clause runs to the next cue that opens a new comma segment with a continuation word ("…, đồng thời
+    cho rằng"), else to the end of the sentence."""
     text = doc.text
     for cue in later_cues:
         before = text[start:cue.start].rstrip()
-        words = before.split(",")[-1].split() if "," in before else None
-        if words is not None and len(words) <= 2:  # ", đồng thời cho rằng", ", giải thích rằng", ", song khẳng định"
+        if "," not in before:
+            continue
+        words = " ".join(before.split(",")[-1].split()).casefold()
+        if words in continuations:  # ", đồng thời cho rằng", ", giải thích rằng", ", song khẳng định"
             return start + before.rfind(",")
     return sentence.end
 
 
-def _clause_start(doc: Document, cueset: CueSet, cue: _Cue) -> int:
+def _clause_start(doc: Document, cueset: CueSet, cue: _Cue, sentence_end: int) -> int:
     """Skip ", " / ":" / "rằng" / "là" after a cue; a "rằng" a little further ("bày tỏ quan ngại tại … rằng")
     starts the clause after it."""
     text = doc.text
-    window = text[cue.end:cue.end + 100]
+    window = text[cue.end:min(cue.end + 100, sentence_end)]
     for word in cueset.complementisers:
         found = regex.search(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", window, regex.I)
         if found and "," not in window[:found.start()] and "“" not in window[:found.start()]:
@@ -178,7 +183,7 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
                     cue.outlet = after[0]
                 else:
                     cue.speaker = after[0]
-                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later))
+                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later, cueset.continuations))
             continue
         if cue.kind == "cite":  # "hãng tin TASS dẫn lời Thứ trưởng … Ryabkov"
             after = [m for m in _speaker_candidates(mentions, cue.end, sentence.end) if m.sector != "MED"]
@@ -191,15 +196,16 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
             cue.speaker = previous  # ", đồng thời cho rằng …": the same speaker goes on
         previous = cue.speaker or previous
         following = text[cue.end:cue.end + 15].casefold().lstrip()
-        start = _clause_start(doc, cueset, cue)
+        start = _clause_start(doc, cueset, cue, sentence.end)
         introduced = start > cue.end or text[cue.end:cue.end + 2].lstrip().startswith((":", "“", '"'))
         if not introduced and (any(following.startswith(word + " ") for word in cueset.topic_words)
                                or cue.text.casefold() in cueset.weak_cues):
             continue  # "bình luận về …", "phát biểu tại …": no reported content
-        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later))
-        if cue.clause[1] <= cue.clause[0]:  # cue closes the sentence: it reports what came before
+        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later, cueset.continuations))
+        if cue.clause[1] <= cue.clause[0]:  # "…, ông X cảnh báo." closes the sentence: it reports what came before
             speaker_at = cue.speaker.start if cue.speaker and cue.speaker.start < cue.start else cue.start
-            cue.clause = _strip(text, sentence.start, speaker_at)
+            head = text[sentence.start:speaker_at].rstrip()
+            cue.clause = _strip(text, sentence.start, speaker_at) if head.endswith((",", "-", "–", "—")) else None
 
 
 def _date(doc: Document, sentence: Sentence, quote_start: int, quote_end: int, today: str | None) -> str | None:
