@@ -305,7 +305,7 @@ def test_lines_partition_the_clean_text(sample_text, number):
     cleaned = clean(sample_text(number))
     assert "\n".join(line_texts(cleaned)) == cleaned.text
     assert all(line.strip() == line and line for line in line_texts(cleaned))
-    assert all(line.role in {"title", "body", "caption"} for line in cleaned.lines)
+    assert all(line.role in {"title", "heading", "body", "caption"} for line in cleaned.lines)
     assert [line.role for line in cleaned.lines].count("title") == (cleaned.title is not None)
 
 
@@ -318,3 +318,10 @@ def test_title_from_metadata_heads_the_text():
     # a title already heading the text is not repeated
     again = clean(cleaned.title + "\n" + body, title=cleaned.title)
     assert line_texts(again) == [cleaned.title, body]
+
+
+def test_subheading_inside_the_body_is_marked(sample_text):
+    cleaned = clean(sample_text("004"))
+    roles = dict(zip(line_texts(cleaned), (line.role for line in cleaned.lines)))
+    assert roles["Nga không đàm phán về lãnh thổ sáp nhập từ Ukraine"] == "heading"
+    assert next(role for line, role in roles.items() if line.startswith("Năm 2014, Nga đã sáp nhập")) == "body"

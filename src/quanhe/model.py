@@ -43,7 +43,7 @@ class Sentence:
     start: int
     end: int
     paragraph: int
-    role: str = "body"  # body | title | caption | byline
+    role: str = "body"  # body | title | heading | caption
 
 
 @dataclass

@@ -95,8 +95,8 @@ def find_assessments(doc: Document) -> list[Assessment]:
     found: list[Assessment] = []
     used: list[tuple[int, int]] = []
     for sentence in doc.sentences:
-        if sentence.role == "title":
-            continue
+        if sentence.role in ("title", "heading"):
+            continue  # headlines paraphrase what the body says
         for relation in grammar_.relation.finditer(text, sentence.start, sentence.end):
             dyad = _dyad_after(doc, grammar_, sentence, relation.end(), folded)
             if not dyad:

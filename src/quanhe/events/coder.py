@@ -87,12 +87,14 @@ def _find_triggers(folded: str, sentence: Sentence, automaton: ahocorasick.Autom
             if match[2].type]
 
 
-def _drop_complements(text: str, hits: list[_Hit]) -> list[_Hit]:
+def _drop_complements(text: str, hits: list[_Hit], gap_words: tuple[str, ...]) -> list[_Hit]:
+    """A trigger that is the object of the one before ("bác bỏ việc đàm phán", "đình chỉ các cuộc đàm phán",
+    "sẵn sàng đàm phán") yields no event of its own, unless it is the more forceful act ("ký … sáp nhập")."""
     kept: list[_Hit] = []
     for hit in hits:
         if kept:
-            gap = text[kept[-1].end:hit.start]
-            if len(gap.split()) <= COMPLEMENT_GAP and not regex.search(r"[,;.:]", gap):
+            gap = fold_chars(text[kept[-1].end:hit.start]).split()
+            if len(gap) <= COMPLEMENT_GAP and all(word in gap_words for word in gap):
                 if hit.trigger.type in FORCEFUL and kept[-1].trigger.type not in FORCEFUL:
                     kept[-1] = hit
                 continue
@@ -225,11 +227,13 @@ def _word_before_any(text: str, words: tuple[str, ...]) -> bool:
 
 
 def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
-          today: str | None, undated: tuple[str, ...]) -> tuple[str | None, str | None, str]:
+          today: str | None, undated: tuple[str, ...], before_only: bool = False) -> tuple[str | None, str | None, str]:
     """When the act happened: the nearest time expression before the trigger in its clause or sentence, or one
     after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else,
     outside quotes, the last date given earlier in the paragraph ("Vào thời điểm đó … Nga cũng yêu cầu"); else
-    the attribution's; else the news day. An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing."""
+    the attribution's; else the news day. An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing.
+    A refusal (`before_only`) is dated by its statement, not by the act refused ("không có kế hoạch gặp … vào
+    tháng 11")."""
     text = doc.text
 
     def usable(t: TimeExpr) -> bool:
@@ -240,15 +244,15 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
         if t.start >= hit.end:
             between = text[hit.end:t.start].casefold()
             lead = text[max(sentence.start, t.start - 6):t.start].casefold().split()
-            dated = t.precision == "day" or (lead and lead[-1] in DATING_WORDS)
-            return dated and not any(w in between for w in SUBORDINATORS)
+            dated = t.precision == "day" or (lead and lead[-1] in DATING_WORDS) or len(between.split()) <= 2
+            return not before_only and dated and not any(w in between for w in SUBORDINATORS)
         return True
 
     in_sentence = [t for t in doc.times if t.sentence == sentence.index and usable(t)]
     own = [t for t in in_sentence if clause[0] <= t.start < clause[1]] or in_sentence
     if own:
         before = [t for t in own if t.start < hit.start]
-        chosen = before[-1] if before else own[0]
+        chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
         return chosen.value, chosen.precision, "text"
     if _word_before_any(fold_chars(text[clause[0]:hit.start]), undated):
         return None, None, "none"  # "chưa từng ký", "Ông Biden từng tuyên bố": an undated span of the past
@@ -298,6 +302,7 @@ class Grammar:
     aboutness: tuple[str, ...]  # an actor after these is talked about, not a party ("về vấn đề Ukraine")
     demonstratives: tuple[str, ...]  # a nominal trigger followed by these refers back ("cuộc đàm phán này")
     condition_markers: tuple[str, ...]  # introduce the condition of an offer or threat ("nếu", "phụ thuộc vào")
+    complement_gap: tuple[str, ...]  # words between a trigger and its object trigger ("bác bỏ việc đàm phán")
 
 
 @cache
@@ -321,7 +326,8 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("undated", [])),
                    tuple(fold_chars(w) for w in words.get("aboutness", [])),
                    tuple(fold_chars(w) for w in words.get("demonstratives", [])),
-                   tuple(fold_chars(w) for w in words.get("condition_markers", [])))
+                   tuple(fold_chars(w) for w in words.get("condition_markers", [])),
+                   tuple(fold_chars(w) for w in words.get("complement_gap", [])))
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
@@ -332,7 +338,8 @@ def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) ->
 def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hit: _Hit, before: list[Mention],
              pair: list[Mention], quote: Quote | None) -> tuple[list[Mention], Mention | None]:
     """(sources, patient). A passive agent ("bị Moskva chỉ trích"); else the nearest subject with its joint
-    members ("Mỹ và NATO"), passing over possessors ("yêu cầu của Moscow") when a subject stands before them;
+    members ("Mỹ và NATO"), passing over possessors ("yêu cầu của Moscow") and objects ("điện đàm với Zelenskiy")
+    when a subject stands before them;
     else "hai bên" (the last pair); else the speaker of the quote ("Chúng tôi kêu gọi …"). A subject followed by
     a passive marker with no agent ("yêu cầu của Nga bị bác bỏ") is the patient, and the act has no known source."""
     patient = None
@@ -343,7 +350,7 @@ def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hi
             return [nearest], None
         if any(word in g.passive_markers for word in gap):
             return [], nearest
-        subjects = [m for m in before if not _word_before(folded, m.start, clause[0], g.possessive)]
+        subjects = [m for m in before if not _word_before(folded, m.start, clause[0], g.possessive + g.target_markers)]
         if subjects and subjects[-1] is not nearest:
             patient = nearest
         nearest = subjects[-1] if subjects else nearest
@@ -450,8 +457,13 @@ def code_events(doc: Document) -> list[Event]:
     today = news_day(doc)
     events: list[Event] = []
     for sentence in doc.sentences:
-        for hit in _drop_complements(text, _find_triggers(folded, sentence, cues_.automaton)):
+        wish_clause: tuple[int, int] | None = None
+        for hit in _drop_complements(text, _find_triggers(folded, sentence, cues_.automaton), g.complement_gap):
             clause = _clause(text, sentence, hit.start, hit.end)
+            if clause == wish_clause:
+                continue  # "hy vọng Moscow sẽ xem xét … và quay trở lại bàn đàm phán": what is wished for
+            if hit.trigger.type == "REQUEST" or hit.trigger.mode == "intent":
+                wish_clause = clause
             if _is_topic(doc, folded, clause[0], hit.start, g.topic_markers):
                 continue
             if _word_before(folded, hit.start, clause[0], g.locative):
@@ -515,7 +527,7 @@ def code_events(doc: Document) -> list[Event]:
                                 key=lambda m: (m.kind != "COUNTRY", m.start))
                 targets = [local] if local else []
                 from_context = bool(local)
-            when = _date(doc, sentence, clause, hit, quote, today, g.undated)
+            when = _date(doc, sentence, clause, hit, quote, today, g.undated, before_only=mode == "refuse")
             ev_start = min([hit.start] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
             ev_start, ev_end = _trim(text, ev_start, ev_end)
@@ -546,7 +558,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _once(doc: Document, events: list[Event]) -> list[Event]:
-    """One event per statement: drop title and caption events that restate a body event, and repeats of the
+    """One event per statement: drop title, heading and caption events that restate a body event (a headline
+    with the same dyad as the body restates it), and repeats of the
     same act (same type, source, negation, trigger and date) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
     "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning)."""
     roles = {s.index: s.role for s in doc.sentences}
@@ -556,14 +569,17 @@ def _once(doc: Document, events: list[Event]) -> list[Event]:
                 event.target.code if event.target else None, event.negated)
 
     body_keys = {key(e) + (e.date,) for e in events if roles.get(e.evidence.sentence) == "body"}
+    body_dyads = {key(e)[1:3] for e in events if roles.get(e.evidence.sentence) == "body"}
     kept: list[Event] = []
     seen: list[Event] = []
     for event in events:
-        if roles.get(event.evidence.sentence) != "body" and key(event) + (event.date,) in body_keys:
+        role = roles.get(event.evidence.sentence)
+        if role != "body" and key(event) + (event.date,) in body_keys:
             continue
-        if any(key(k) == key(event) and k.evidence.sentence == event.evidence.sentence and k.trigger != event.trigger
-               for k in kept):
-            continue  # two triggers for one act in one sentence ("cáo buộc Mỹ tấn công" alleged: one ACCUSE)
+        if role in ("title", "heading") and key(event)[1:3] in body_dyads:
+            continue  # a headline sums up what the body reports
+        if any(key(k) == key(event) and k.evidence.sentence == event.evidence.sentence for k in kept):
+            continue  # one act named twice in a sentence ("đối thoại chính trị hoặc đối thoại ở cấp cao nhất")
         if any(key(k)[::3] == key(event)[::3] and key(k)[1] == key(event)[1] and k.date == event.date
                and fold_chars(k.trigger) == fold_chars(event.trigger)
                and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in seen):

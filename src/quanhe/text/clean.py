@@ -18,13 +18,14 @@ from quanhe.text.normalize import normalize
 _TERMINAL = regex.compile(r"[.!?…:;]['\"”’)]*$")
 _NAME_ONLY = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]*(?: \p{Lu}[\p{Ll}\p{M}]*){0,3}")
 MAX_TITLE_CHARS = 250
+MAX_HEADING_WORDS = 25
 
 
 @dataclass
 class Line:
     start: int
     end: int
-    role: str  # title | body | caption
+    role: str  # title | heading | body | caption
 
 
 @dataclass
@@ -108,6 +109,8 @@ def clean(raw: str, lang: str = "vi", title: str | None = None) -> CleanText:
             role = "title"
         elif rules.caption.fullmatch(line):
             role = "caption"
+        elif i > 0 and _looks_like_headline(line) and len(line.split()) <= MAX_HEADING_WORDS:
+            role = "heading"  # a subheading or an embedded story's headline
         else:
             role = "body"
         out_lines.append(Line(offset, offset + len(line), role))
