@@ -255,7 +255,9 @@ def _name_person(state: _State, title: Mention, span: tuple[int, int]) -> None:
 def _context_countries(state: _State) -> None:
     """Institutions without a country ("Quốc hội nước này", "Chính phủ") take the last country named before;
     uncapitalised ones ("chính quyền của …") are common nouns, not institutions."""
-    state.mentions[:] = [m for m in state.mentions if not (m.resolved_by == "context" and m.text[:1].islower())]
+    for mention in state.mentions:
+        if mention.resolved_by == "context" and mention.text[:1].islower():
+            mention.kind = "NONE"  # dropped by find_actors once indices no longer matter
     for mention in state.mentions:
         if mention.kind != "INSTITUTION" or mention.country or mention.org or mention.resolved_by != "context":
             continue
@@ -371,7 +373,7 @@ def find_actors(doc: Document) -> list[Mention]:
     _bare_roles(state)
     _pronouns(state)
     _places(state)
-    mentions = sorted(state.mentions, key=lambda m: (m.start, -m.end))
-    index = {id(m): i for i, m in enumerate(mentions)}
-    order = {i: index[id(m)] for i, m in enumerate(state.mentions)}
-    return [replace(m, part_of=order[m.part_of]) if m.part_of >= 0 else m for m in mentions]
+    kept = sorted((m for m in state.mentions if m.kind != "NONE"), key=lambda m: (m.start, -m.end))
+    index = {id(m): i for i, m in enumerate(kept)}
+    order = {i: index.get(id(m), -1) for i, m in enumerate(state.mentions)}
+    return [replace(m, part_of=order[m.part_of]) if m.part_of >= 0 else m for m in kept]

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from quanhe.model import Document
 
 NEWS_DAY_WINDOW = 3
+LEAD_PARAGRAPHS = 3  # headings within the first lines restate or introduce the article itself
 
 
 def news_day(doc: Document) -> str | None:
@@ -28,3 +29,25 @@ def news_day(doc: Document) -> str | None:
         if timedelta(0) <= published - day <= timedelta(days=NEWS_DAY_WINDOW):
             return expr.value
     return published.isoformat()
+
+
+def section_start(doc: Document) -> int | None:
+    """Offset of the first subheading that opens a new section (an embedded or follow-up story) after the lead.
+
+    What follows it is not necessarily news of the day: without a date of its own it stays undated rather than
+    taking the news day. A heading in the first lines or one repeating the title is not a section break.
+    """
+    for sentence in doc.sentences:
+        if sentence.role == "heading" and sentence.paragraph > LEAD_PARAGRAPHS \
+                and doc.text[sentence.start:sentence.end] != doc.article.title:
+            return sentence.start
+    return None
+
+
+def day_of(doc: Document, offset: int, today: str | None, section: int | None) -> str | None:
+    """The default date for text at `offset`: the news day, or inside a later section the last date that section
+    gave before it ("Trong khi đó, vào ngày 18/12, …" then the rest of that story), else none."""
+    if section is None or offset < section:
+        return today
+    given = [t for t in doc.times if section <= t.start < offset and t.value and t.precision == "day"]
+    return given[-1].value if given else None

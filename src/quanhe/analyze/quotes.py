@@ -17,7 +17,7 @@ from functools import cache
 
 import regex
 
-from quanhe.analyze.dating import news_day
+from quanhe.analyze.dating import day_of, news_day, section_start
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Mention, Quote, Sentence
 from quanhe.text.sentences import quoted_spans
@@ -221,6 +221,7 @@ def find_quotes(doc: Document) -> list[Quote]:
     cueset = cues(doc.article.language or "vi")
     text = doc.text
     today = news_day(doc)
+    section = section_start(doc)
     result: list[Quote] = []
     last_speaker_by_paragraph: dict[int, Mention] = {}
     for sentence in doc.sentences:
@@ -238,7 +239,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             if end - start < 3 or quoted > (end - start) / 2:
                 continue  # empty, or mostly a quotation: the direct quote covers it
             indirect.append(Quote(start, end, text[start:end], "indirect", cue.text, cue.speaker, cue.outlet,
-                                  _date(doc, sentence, start, end, today), sentence.index))
+                                  _date(doc, sentence, start, end, day_of(doc, start, today, section)), sentence.index))
         speakers = [c for c in found if c.speaker]
         paragraph_speaker = last_speaker_by_paragraph.get(sentence.paragraph) or \
             last_speaker_by_paragraph.get(sentence.paragraph - 1)
@@ -261,7 +262,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             while end > start and text[end - 1] == " ":
                 end -= 1
             result.append(Quote(start, end, text[start:end], "direct", cue_text, speaker, outlet,
-                                _date(doc, sentence, start, end, today), sentence.index))
+                                _date(doc, sentence, start, end, day_of(doc, start, today, section)), sentence.index))
         result.extend(indirect)
         if speakers:
             last_speaker_by_paragraph[sentence.paragraph] = speakers[-1].speaker

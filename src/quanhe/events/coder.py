@@ -23,7 +23,7 @@ from functools import cache
 import ahocorasick
 import regex
 
-from quanhe.analyze.dating import news_day
+from quanhe.analyze.dating import day_of, news_day, section_start
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Event, Evidence, Mention, Quote, Sentence, TimeExpr
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
@@ -34,7 +34,7 @@ FORCEFUL = {"COERCE", "ASSAULT", "SANCTION", "MOBILIZE", "REJECT"}
 UNDIRECTED = {"MOBILIZE"}
 UNREAL = {"question", "counterfactual"}
 ALLEGED = {"MOBILIZE", "COERCE", "ASSAULT", "SANCTION"}  # acts that, reported by the other side, are allegations  # not events that happened, nor statements of intent  # shows of force often have no stated target: never guess one from context
-COMPLEMENT_GAP = 3
+COMPLEMENT_GAP = 4  # words between two triggers for the second to be the first's object
 BEFORE_WORDS = 8
 REPEAT_SENTENCES = 3
 NEWS_DAY_WINDOW = 3  # days before publication in which a dated statement is the news being reported
@@ -87,6 +87,17 @@ def _find_triggers(folded: str, sentence: Sentence, automaton: ahocorasick.Autom
             if match[2].type]
 
 
+def _made_of(words: list[str], phrases: tuple[str, ...]) -> bool:
+    """Whether the words are a sequence of the listed phrases ("tiến hành các" yes, "tiếp nối" no)."""
+    i = 0
+    while i < len(words):
+        step = max((len(p.split()) for p in phrases if words[i:i + len(p.split())] == p.split()), default=0)
+        if not step:
+            return False
+        i += step
+    return True
+
+
 def _drop_complements(text: str, hits: list[_Hit], gap_words: tuple[str, ...]) -> list[_Hit]:
     """A trigger that is the object of the one before ("bác bỏ việc đàm phán", "đình chỉ các cuộc đàm phán",
     "sẵn sàng đàm phán") yields no event of its own, unless it is the more forceful act ("ký … sáp nhập")."""
@@ -94,7 +105,7 @@ def _drop_complements(text: str, hits: list[_Hit], gap_words: tuple[str, ...]) -
     for hit in hits:
         if kept:
             gap = fold_chars(text[kept[-1].end:hit.start]).split()
-            if len(gap) <= COMPLEMENT_GAP and all(word in gap_words for word in gap):
+            if len(gap) <= COMPLEMENT_GAP and _made_of(gap, gap_words):
                 if hit.trigger.type in FORCEFUL and kept[-1].trigger.type not in FORCEFUL:
                     kept[-1] = hit
                 continue
@@ -245,6 +256,7 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
             between = text[hit.end:t.start].casefold()
             lead = text[max(sentence.start, t.start - 6):t.start].casefold().split()
             dated = t.precision == "day" or (lead and lead[-1] in DATING_WORDS) or len(between.split()) <= 2
+            dated = dated or sentence.role == "caption"  # "…, tháng 3.2022. Ảnh: AFP" dates the picture
             return not before_only and dated and not any(w in between for w in SUBORDINATORS)
         return True
 
@@ -335,8 +347,20 @@ def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) ->
     return any(before.endswith(" " + w) for w in words)
 
 
+def _extent_starts(doc: Document) -> dict[int, int]:
+    """Where each actor's phrase starts, titles included ("với Tổng thống Mỹ Donald Trump" starts at "Tổng")."""
+    starts: dict[int, int] = {}
+    for mention in doc.mentions:
+        owner, seen = mention, 0
+        while owner.part_of >= 0 and seen < 4:
+            owner, seen = doc.mentions[owner.part_of], seen + 1
+        if owner is not mention:
+            starts[id(owner)] = min(starts.get(id(owner), owner.start), mention.start)
+    return starts
+
+
 def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hit: _Hit, before: list[Mention],
-             pair: list[Mention], quote: Quote | None) -> tuple[list[Mention], Mention | None]:
+             pair: list[Mention], quote: Quote | None, extent: dict[int, int]) -> tuple[list[Mention], Mention | None]:
     """(sources, patient). A passive agent ("bị Moskva chỉ trích"); else the nearest subject with its joint
     members ("Mỹ và NATO"), passing over possessors ("yêu cầu của Moscow") and objects ("điện đàm với Zelenskiy")
     when a subject stands before them;
@@ -350,7 +374,8 @@ def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hi
             return [nearest], None
         if any(word in g.passive_markers for word in gap):
             return [], nearest
-        subjects = [m for m in before if not _word_before(folded, m.start, clause[0], g.possessive + g.target_markers)]
+        subjects = [m for m in before
+                    if not _word_before(folded, extent.get(id(m), m.start), clause[0], g.possessive + g.target_markers)]
         if subjects and subjects[-1] is not nearest:
             patient = nearest
         nearest = subjects[-1] if subjects else nearest
@@ -366,6 +391,14 @@ def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hi
         return (pair[:1] if hit.trigger.type in SYMMETRIC else pair), None
     if quote and quote.speaker and quote.speaker.code:
         return [quote.speaker], None
+    return [], None
+
+
+def _between(doc: Document, folded: str, g: Grammar, hit: _Hit, clause: tuple[int, int]) -> tuple[list[Mention], None]:
+    """A nominal act followed by its parties: "cuộc điện đàm giữa ông Putin với Tổng thống Mỹ" -> (Putin,)."""
+    after = _actors_in(doc, folded, g, hit.end, clause[1])
+    if after and "giữa" in folded[hit.end:after[0].start].split()[-2:]:  # "giữa ông Putin"
+        return [after[0]], None
     return [], None
 
 
@@ -455,6 +488,8 @@ def code_events(doc: Document) -> list[Event]:
     text, folded = doc.text, fold_chars(doc.text)
     dyad = main_dyad(doc)
     today = news_day(doc)
+    section = section_start(doc)
+    extent = _extent_starts(doc)
     events: list[Event] = []
     for sentence in doc.sentences:
         wish_clause: tuple[int, int] | None = None
@@ -482,12 +517,14 @@ def code_events(doc: Document) -> list[Event]:
             grouped = any(w in folded[clause[0]:hit.start] for w in g.pair_words)
             pair = pair_before(doc, clause[0], sentence.paragraph, g.joiners, dyad,
                                 speaker.code if speaker else None, g.aboutness) if grouped and not before else []
-            sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote)
+            sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote, extent)
             previous = events[-1] if events else None
             if not sources and event_type in SYMMETRIC and previous and previous.evidence.sentence == sentence.index \
                     and previous.type in SYMMETRIC and previous.source:
                 sources = [previous.source]  # "cuộc điện đàm giữa X với Y … và cuộc họp … sau đó": same parties
                 patient = previous.target
+            if not sources:
+                sources, patient = _between(doc, folded, g, hit, clause)  # "cuộc điện đàm giữa X với Y"
             if not sources:
                 continue
             sources, targets = _targets(doc, folded, g, sentence, clause, hit, sources, pair)
@@ -506,7 +543,8 @@ def code_events(doc: Document) -> list[Event]:
                 other = condition_actor or _local_counterpart(doc, folded, g, hit.start, sentence, speaker)
                 offer = "THREATEN" if event_type in ALLEGED | {"THREATEN"} else "AGREE"
                 for kind, kind_mode in ((offer, "conditional"), ("REQUEST", "demand")):
-                    events.append(_conditional(doc, sentence, hit, kind, kind_mode, speaker, other, today))
+                    events.append(_conditional(doc, sentence, hit, kind, kind_mode, speaker, other,
+                                               day_of(doc, hit.start, today, section)))
                 continue
             if event_type in ALLEGED and speaker and speaker.code not in {s.code for s in sources} \
                     and (not targets or speaker.code not in {t.code for t in targets}):
@@ -527,7 +565,8 @@ def code_events(doc: Document) -> list[Event]:
                                 key=lambda m: (m.kind != "COUNTRY", m.start))
                 targets = [local] if local else []
                 from_context = bool(local)
-            when = _date(doc, sentence, clause, hit, quote, today, g.undated, before_only=mode == "refuse")
+            when = _date(doc, sentence, clause, hit, quote, day_of(doc, hit.start, today, section), g.undated,
+                         before_only=mode == "refuse")
             ev_start = min([hit.start] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
             ev_start, ev_end = _trim(text, ev_start, ev_end)
