@@ -266,8 +266,10 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
         before = [t for t in own if t.start < hit.start]
         chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
         return chosen.value, chosen.precision, "text"
-    if _word_before_any(fold_chars(text[clause[0]:hit.start]), undated):
-        return None, None, "none"  # "chưa từng ký", "Ông Biden từng tuyên bố": an undated span of the past
+    paragraph_start = next(s.start for s in doc.sentences if s.paragraph == sentence.paragraph)
+    if _word_before_any(fold_chars(text[clause[0]:hit.start]), undated) or \
+            _word_before_any(fold_chars(text[paragraph_start:sentence.start]), undated):
+        return None, None, "none"  # "chưa từng ký", "từng tuyên bố", a "lâu nay" paragraph: standing, undated
     if not quote:
         earlier = [t for t in doc.times if t.value and t.start < sentence.start and t.precision != "period"
                    and doc.sentences[t.sentence].paragraph == sentence.paragraph]
