@@ -29,6 +29,7 @@ _NAME_RUN = regex.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}")
 _SPACE = regex.compile(r"[ \t]*")
 _POST = regex.compile(rf" (?:tại|ở) {_NAME_WORD}(?: {_NAME_WORD}){{0,3}}")
 GOV = "GOV"
+ACRONYM_MAX = 4  # an all-capitals gazetteer surface this short must match case-sensitively
 
 
 @dataclass
@@ -75,6 +76,10 @@ def _person_entry(entries: tuple[Entry, ...], state: _State) -> Entry:
     day = state.doc.article.published
     valid = [e for e in entries if e.valid_on(day)]
     return (valid or sorted(entries, key=lambda e: e.start))[-1]
+
+
+def _acronym(surface: str) -> bool:
+    return surface.isupper() and surface.isascii() and len(surface) <= ACRONYM_MAX
 
 
 def _accepts_ambiguous(state: _State, match: Match) -> bool:
@@ -142,6 +147,8 @@ def _recognise(state: _State) -> None:
         i += 1
         if entry.category == "place" or (entry.ambiguous and not _accepts_ambiguous(state, match)):
             continue
+        if _acronym(entry.surface) and text[match.start:match.end] != entry.surface:
+            continue  # "UN", "WHO", "RT", "AP" only in capitals ("who", "ap" are words)
         if entry.category == "person":
             person = _person_entry(match.entries, state)
             _new_mention(state, match.start, match.end, person, resolved_by="gazetteer")
