@@ -78,6 +78,19 @@ def _person_entry(entries: tuple[Entry, ...], state: _State) -> Entry:
     return (valid or sorted(entries, key=lambda e: e.start))[-1]
 
 
+def _outlet_name_start(state: _State, match: Match) -> int:
+    """"hãng tin TASS", "đài RT", "kênh truyền hình Rossiya-1": the outlet is its name, when that name is itself
+    in the gazetteer ("Đài truyền hình Nga" stays whole)."""
+    folded = state.folded[match.start:match.end]
+    for noun in _words(state.gaz, "outlet_nouns"):
+        if folded.startswith(noun + " "):
+            rest = match.start + len(noun) + 1
+            known = state.gaz.automaton.get(state.folded[rest:match.end], None)
+            if known and any(e.category == "media" for e in known[1]):
+                return rest
+    return match.start
+
+
 def _acronym(surface: str) -> bool:
     return surface.isupper() and surface.isascii() and len(surface) <= ACRONYM_MAX
 
@@ -155,6 +168,10 @@ def _recognise(state: _State) -> None:
             continue
         if entry.category == "head":
             i = _head(state, matches, i - 1)
+            continue
+        if entry.category == "media":
+            start = _outlet_name_start(state, match)
+            _new_mention(state, start, match.end, entry)
             continue
         if entry.category != "title":
             _new_mention(state, match.start, match.end, entry)
