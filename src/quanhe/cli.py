@@ -65,9 +65,13 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
     from quanhe.runner import run_batch
 
     default_date = _parse_date(published)
+    from quanhe.aggregate.stories import update_stories
+
     store = _open(db, read_only=False)
     try:
         summary = run_batch(store, paths, default_date, batch_size=batch_size, workers=workers, progress=err)
+        if summary.added:
+            summary.stories = update_stories(store)
     finally:
         store.close()
     for failure in summary.failures:
@@ -203,6 +207,17 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold JSONL file.")],
         sys.stdout.write(json.dumps(to_json(result), ensure_ascii=False) + "\n")
     else:
         out.print(format_report(result, details), markup=False)
+
+
+def _register() -> None:
+    """Commands whose code lives with their stage (serve, export, check, cluster engines)."""
+    from quanhe.serve import commands as serve_commands
+
+    app.command()(serve_commands.serve)
+    app.command()(serve_commands.export)
+
+
+_register()
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ class RunSummary:
     events: int = 0
     quotes: int = 0
     assessments: int = 0
+    stories: int | None = None
     seconds: float = 0.0
     failures: list[IngestError] = field(default_factory=list)
     shown: list[tuple[str, str, str]] = field(default_factory=list)  # (id, date, title)
@@ -44,7 +45,8 @@ class RunSummary:
         lines = [f"{self.ingested} article(s) read in {self.seconds:.1f} s: {self.added} new, "
                  f"{self.already_stored} already stored, {self.near_duplicates} near-duplicate(s) linked; "
                  f"{len(self.failures)} failed.",
-                 f"coded {self.events} event(s), {self.quotes} quote(s), {self.assessments} assessment(s)."]
+                 f"coded {self.events} event(s), {self.quotes} quote(s), {self.assessments} assessment(s)"
+                 + (f"; {self.stories} stories in the store." if self.stories is not None else ".")]
         for article_id, day, title in self.shown:
             lines.append(f"  {article_id}  {day:<10}  {title}")
         if self.ingested > len(self.shown):

@@ -37,6 +37,7 @@ class CueSet:
     complementisers: tuple[str, ...]
     parenthetical_starts: tuple[str, ...]
     continuations: tuple[str, ...]
+    clause_stops: tuple[str, ...]
 
 
 @cache
@@ -55,6 +56,7 @@ def cues(lang: str) -> CueSet:
         tuple(words.get("complementisers", [])),
         tuple(words.get("parenthetical_starts", [])),
         ("",) + tuple(w.casefold() for w in words.get("continuations", [])),
+        tuple(words.get("clause_stops", [])),
     )
 
 
@@ -117,18 +119,23 @@ def _continues(text: str, sentence: Sentence, cue: _Cue) -> bool:
 
 
 def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[_Cue],
-                continuations: tuple[str, ...]) -> int:
+                continuations: tuple[str, ...], stops: tuple[str, ...]) -> int:
     """A clause runs to the next cue that opens a new comma segment with a continuation word ("…, đồng thời
     cho rằng"), else to the end of the sentence."""
     text = doc.text
+    adjunct = regex.search(r",\s*(?:" + "|".join(map(regex.escape, stops)) + r")\s", text[start:sentence.end],
+                           regex.I) if stops else None
+    end = start + adjunct.start() if adjunct else sentence.end  # ", sau khi Tokyo …" is the narrator's, not said
     for cue in later_cues:
+        if cue.start >= end:
+            break
         before = text[start:cue.start].rstrip()
         if "," not in before:
             continue
         words = " ".join(before.split(",")[-1].split()).casefold()
         if words in continuations:  # ", đồng thời cho rằng", ", giải thích rằng", ", song khẳng định"
             return start + before.rfind(",")
-    return sentence.end
+    return end
 
 
 def _clause_start(doc: Document, cueset: CueSet, cue: _Cue, sentence_end: int) -> int:
@@ -183,7 +190,7 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
                     cue.outlet = after[0]
                 else:
                     cue.speaker = after[0]
-                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later, cueset.continuations))
+                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later, cueset.continuations, cueset.clause_stops))
             continue
         if cue.kind == "cite":  # "hãng tin TASS dẫn lời Thứ trưởng … Ryabkov"
             after = [m for m in _speaker_candidates(mentions, cue.end, sentence.end) if m.sector != "MED"]
@@ -201,7 +208,7 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
         if not introduced and (any(following.startswith(word + " ") for word in cueset.topic_words)
                                or cue.text.casefold() in cueset.weak_cues):
             continue  # "bình luận về …", "phát biểu tại …": no reported content
-        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later, cueset.continuations))
+        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later, cueset.continuations, cueset.clause_stops))
         if cue.clause[1] <= cue.clause[0]:  # "…, ông X cảnh báo." closes the sentence: it reports what came before
             speaker_at = cue.speaker.start if cue.speaker and cue.speaker.start < cue.start else cue.start
             head = text[sentence.start:speaker_at].rstrip()

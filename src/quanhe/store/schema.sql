@@ -45,4 +45,4 @@ CREATE TABLE IF NOT EXISTS assessments (
 CREATE TABLE IF NOT EXISTS stories (
     id VARCHAR PRIMARY KEY, type VARCHAR, source_code VARCHAR, target_code VARCHAR, negated BOOLEAN,
     first_day DATE, last_day DATE, num_mentions INTEGER, num_articles INTEGER, num_sources INTEGER,
-    first_seen TIMESTAMP, last_seen TIMESTAMP, evidence VARCHAR);
+    first_seen TIMESTAMP, last_seen TIMESTAMP, evidence VARCHAR, mode VARCHAR);
