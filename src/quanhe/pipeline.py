@@ -23,22 +23,23 @@ from quanhe.events.coder import code_events
 from quanhe.ingest.records import RawRecord
 from quanhe.model import Article, Document
 from quanhe.text.clean import clean
-from quanhe.text.normalize import fold
 from quanhe.text.sentences import split_sentences
 
+_LETTERS = regex.compile(r"\p{L}")
 _VIETNAMESE_LETTERS = regex.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", regex.I)
 
 
 def detect_language(text: str) -> str:
     """'vi' when Vietnamese-only letters are frequent, else 'en' (the two languages the lexicons cover)."""
-    sample = text[:5000]
-    letters = sum(ch.isalpha() for ch in sample) or 1
+    sample = text[:1500]
+    letters = len(_LETTERS.findall(sample)) or 1
     return "vi" if len(_VIETNAMESE_LETTERS.findall(sample)) / letters > 0.02 else "en"
 
 
 def article_id(clean_text: str) -> str:
     """Stable id from the normalised content, so re-ingesting the same article finds the same id."""
-    return "a-" + hashlib.sha1(fold(clean_text).encode("utf-8")).hexdigest()[:16]
+    key = " ".join(clean_text.casefold().split())  # the clean text is already normalised: fold() without redoing it
+    return "a-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 def make_document(record: RawRecord, default_date: date | None = None) -> Document:

@@ -18,16 +18,14 @@ from functools import cache
 
 import regex
 
-from quanhe.analyze.gazetteer import Entry, Gazetteer, Match, gazetteer
+from quanhe.analyze.gazetteer import NAME_WORD, Entry, Gazetteer, Match, gazetteer
 from quanhe.lexicons import load_tsv
 from quanhe.model import Document, Mention
-from quanhe.text.matching import fold_chars
-from quanhe.text.normalize import is_syllable
+from quanhe.text.matching import fold_chars, longest_matches
 
-_NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{L}[\p{Ll}\p{M}'’]*)*"
-_NAME_RUN = regex.compile(rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}")
+_NAME_RUN = regex.compile(rf"{NAME_WORD}(?: {NAME_WORD}){{0,3}}")
 _SPACE = regex.compile(r"[ \t]*")
-_POST = regex.compile(rf" (?:tại|ở) {_NAME_WORD}(?: {_NAME_WORD}){{0,3}}")
+_POST = regex.compile(rf" (?:tại|ở) {NAME_WORD}(?: {NAME_WORD}){{0,3}}")
 GOV = "GOV"
 ACRONYM_MAX = 4  # an all-capitals gazetteer surface this short must match case-sensitively
 
@@ -293,21 +291,10 @@ def _context_countries(state: _State) -> None:
 def _surname_forms(state: _State) -> None:
     """Honorific + name ("ông Peskov") and bare surnames resolve to the person named earlier or the people list."""
     text = state.doc.text
-    honorifics = _words(state.gaz, "honorifics")
-    pattern = regex.compile(r"\b(?:" + "|".join(regex.escape(h) for h in honorifics) + r") (" + _NAME_WORD + r")",
-                            regex.I)
     taken = [(m.start, m.end) for m in state.mentions]
-    candidates: list[tuple[int, int]] = [(m.start(1), m.end(1)) for m in pattern.finditer(text)]
-    for surname_key in state.gaz.surnames:
-        if is_syllable(surname_key):
-            continue  # "Trong", "Bình", "Kim" are also common words: only with an honorific ("ông Kim")
-        start = state.folded.find(surname_key)
-        while start >= 0:
-            end = start + len(surname_key)
-            if (start == 0 or not state.folded[start - 1].isalpha()) and \
-                    (end == len(text) or not text[end].isalpha()) and text[start].isupper():
-                candidates.append((start, end))
-            start = state.folded.find(surname_key, end)
+    candidates = [(m.start(1), m.end(1)) for m in state.gaz.honorific_name.finditer(text)]
+    candidates += [(start, end) for start, end, _ in longest_matches(state.gaz.bare_surnames, state.folded)
+                   if text[start].isupper()]
     for start, end in sorted(set(candidates)):
         if any(s <= start < e or s < end <= e for s, e in taken):
             continue
@@ -380,7 +367,7 @@ def _places(state: _State) -> None:
             continue
         before = text[max(0, mention.start - 40):mention.start]
         is_place = _word_before(state, mention.start, locative) is not None \
-            or bool(regex.search(rf"(?:tại|ở) {_NAME_WORD}(?: {_NAME_WORD})*, $", before))
+            or bool(regex.search(rf"(?:tại|ở) {NAME_WORD}(?: {NAME_WORD})*, $", before))
         code = mention.country or ""
         locative_codes[code] = locative_codes.get(code, True) and is_place
     for mention in state.mentions:

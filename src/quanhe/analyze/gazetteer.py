@@ -12,9 +12,13 @@ from datetime import date
 from functools import cache
 
 import ahocorasick
+import regex
 
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.text.matching import compile_phrases, longest_matches, phrase_key
+from quanhe.text.normalize import is_syllable
+
+NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{L}[\p{Ll}\p{M}'’]*)*"  # a capitalised name word ("Thomas-Greenfield")
 
 IGO_SECTOR = "IGO"
 
@@ -101,6 +105,8 @@ def _entries(lang: str) -> list[Entry]:
 class Gazetteer:
     automaton: ahocorasick.Automaton
     surnames: dict[str, tuple[Entry, ...]]  # last name token -> people entries, for "ông Peskov", "Putin"
+    bare_surnames: ahocorasick.Automaton  # surnames that are not Vietnamese words, found without an honorific
+    honorific_name: regex.Pattern  # "ông Peskov", "bà Zakharova"
     words: dict
 
     def scan(self, folded: str) -> list[Match]:
@@ -117,4 +123,9 @@ def gazetteer(lang: str) -> Gazetteer:
         if entry.category == "person" and " " in entry.surface.strip():
             surnames.setdefault(phrase_key(entry.surface.split()[-1]), []).append(entry)
     automaton = compile_phrases((key, tuple(entries)) for key, entries in grouped.items())
-    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, load_yaml(lang, "actors.yaml"))
+    # "Trong", "Bình", "Kim" are also common words: such surnames count only after an honorific ("ông Kim").
+    bare = compile_phrases((key, key) for key in surnames if not is_syllable(key))
+    words = load_yaml(lang, "actors.yaml")
+    honorifics = "|".join(regex.escape(h) for h in sorted(words.get("honorifics", []), key=len, reverse=True))
+    honorific_name = regex.compile(rf"\b(?:{honorifics or '(?!)'}) ({NAME_WORD})", regex.I)
+    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, bare, honorific_name, words)

@@ -158,13 +158,15 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _sentence_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]]) -> list[_Cue]:
+def _sentence_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]],
+                   mentions: list[Mention]) -> list[_Cue]:
     text = doc.text
     found = []
-    mentions = [(m.start, m.end) for m in doc.mentions if m.kind != "PRONOUN"]
+    spans = [(m.start, m.end) for m in mentions if m.kind != "PRONOUN" and m.end > sentence.start
+             and m.start < sentence.end]
     for match in cueset.pattern.finditer(text, sentence.start, sentence.end):
         start, end = match.span()
-        if _inside(quotes, start, end) or any(s < end and start < e for s, e in mentions):
+        if _inside(quotes, start, end) or any(s < end and start < e for s, e in spans):
             continue  # quoted, or part of a title ("Người phát ngôn")
         before = text[max(sentence.start, start - 12):start].casefold().split()
         if before and (before[-1] in cueset.negators or before[-1] in cueset.noun_markers):
@@ -234,7 +236,8 @@ def find_quotes(doc: Document) -> list[Quote]:
     for sentence in doc.sentences:
         quotes = [(sentence.start + s, sentence.start + e)
                   for s, e in quoted_spans(text[sentence.start:sentence.end]) if e > s]
-        found = _sentence_cues(doc, cueset, sentence, quotes)
+        here = [m for m in doc.mentions if sentence.start <= m.start < sentence.end]
+        found = _sentence_cues(doc, cueset, sentence, quotes, here)
         _resolve_cues(doc, cueset, sentence, quotes, found)
         indirect: list[Quote] = []
         asks = text[sentence.start:sentence.end].rstrip().endswith("?")

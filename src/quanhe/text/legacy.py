@@ -307,12 +307,29 @@ def _ftfy_option(sample: str) -> _Option | None:
     return _Option("cp1252", _LATIN1_WARNING, convert, trusted=True)
 
 
+def _vietnamese_alphabet() -> str:
+    letters = {"đ", "Đ"}
+    for vowel in "aăâeêioôơuưy":
+        for tone in ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"):
+            composed = unicodedata.normalize("NFC", vowel + tone)
+            letters.update({composed, composed.upper()})
+    return "".join(sorted(letters))
+
+
+# Text made only of ASCII, Vietnamese letters and common typography is already Unicode: legacy text read with the
+# wrong codec always shows characters outside this set ("¸", "µ" of TCVN3, "ä" of VNI, "Ã" of mojibake).
+_PLAIN_VIETNAMESE = re.compile(f"[\\x00-\\x7f{_vietnamese_alphabet()}\u00a0\u2013\u2014\u2018\u2019\u201c\u201d"
+                               f"\u2026\u2022\u00b0\u00ab\u00bb\u00b7]*")
+
+
 def repair_text(text: str) -> Decoded:
     """A str that may hold Vietnamese read with the wrong codec (TCVN3 or VNI bytes read as cp1252/Latin-1, UTF-8
     mojibake, NFD) -> fixed NFC text. Encoding 'unicode' and warning None when nothing was changed."""
     if text.isascii():
         return Decoded(text, "unicode", None)
     composed = nfc(text)
+    if _PLAIN_VIETNAMESE.fullmatch(composed):
+        return Decoded(composed, "nfd", _NFD_WARNING) if composed != text else Decoded(text, "unicode", None)
     sample = _sample(composed, " ")
     options = [_Option("tcvn3", _TCVN3_WARNING, _tcvn3_from_text), _Option("vni", _VNI_WARNING, _vni_from_text)]
     if (ftfy_option := _ftfy_option(sample)) is not None:

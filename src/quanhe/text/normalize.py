@@ -13,14 +13,11 @@ import regex
 
 # Combining tone marks (grave, acute, hook above, tilde, dot below) in NFD.
 _TONES = "\u0300\u0301\u0309\u0303\u0323"
-_VOWELS = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯYđĐ"
 
 # "hoà" / "thuỷ" / "khoẻ" (tone on the second vowel of an open oa/oe/uy syllable) are rewritten to the
 # modern placement "hòa" / "thủy" / "khỏe". Not after q ("quý", "quà" are already right) and only
 # when no consonant or vowel follows inside the word ("hoàng", "thuyền" keep theirs).
-_OLD_TONE_PLACEMENT = regex.compile(
-    rf"(?<![qQ\p{{L}}\p{{M}}]*[qQ])(?<=\b[^\W\d_]*)([oOuU])([aAeEyY])([{_TONES}])(?![\p{{L}}\p{{M}}])"
-)
+_OLD_TONE_PLACEMENT = regex.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?![\p{{L}}\p{{M}}])")
 
 # Censorship-evasion dots: "đán.h", "Ch.ỉ", "dọ.a". A dot followed by lowercase letters inside one word.
 # Candidates are checked against the Vietnamese syllable shape before the dots are dropped, so "vnexpress.net",
@@ -42,8 +39,19 @@ def _strip_tones(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFD", text) if ch not in _TONES)
 
 
+def _toned(letters: str) -> str:
+    return "".join(unicodedata.normalize("NFC", ch + tone) for ch in letters for tone in _TONES)
+
+
+# The old placement in NFC: o/u followed by a toned a, e or y. Only text containing it is decomposed and rewritten.
+_OLD_TONE_HINT = regex.compile(f"(?<![qQ])[oOuU][{_toned('aAeEyY')}]")
+
+
 def normalize_tone_placement(text: str) -> str:
     """Move tone marks of open oa/oe/uy syllables onto the first vowel ("hoà" -> "hòa"); returns NFC."""
+    text = unicodedata.normalize("NFC", text)
+    if not _OLD_TONE_HINT.search(text):
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     fixed = _OLD_TONE_PLACEMENT.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
     return unicodedata.normalize("NFC", fixed)

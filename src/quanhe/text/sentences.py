@@ -16,29 +16,32 @@ from quanhe.text.clean import Line
 
 _BOUNDARY = regex.compile(r"[.!?…]+(?P<close>['\"”’)\]]*)(?P<space>\s+)(?=[\p{Lu}\d“\"'‘(\[])")
 _WORD_BEFORE = regex.compile(r"([\p{L}\p{M}.]+)\.$")
-MAX_QUOTE_CHARS = 1500  # an opening mark with no close within this many characters is treated as stray
+MAX_QUOTE_CHARS = 1500
+ABBREVIATION_WINDOW = 40  # characters looked back for the word before a full stop  # an opening mark with no close within this many characters is treated as stray
 
 
 OPENING_QUOTES = "“\"„«"
 CLOSING_QUOTES = "”\"»"
 
 
+_QUOTE_MARK = regex.compile("[" + regex.escape(OPENING_QUOTES + CLOSING_QUOTES) + "]")
+
+
 def quoted_spans(line: str) -> list[tuple[int, int]]:
     """Spans inside quotation marks (start after the opening mark, end before the closing one).
 
     Curly and straight marks pair with each other, since sites mix them ("…” is common); an opening mark with no
-    closing one within MAX_QUOTE_CHARS is stray and opens nothing.
+    closing one within MAX_QUOTE_CHARS is stray and opens nothing. Only the marks are visited, so this is linear.
     """
-    next_close = [-1] * (len(line) + 1)
-    for j in range(len(line) - 1, -1, -1):
-        next_close[j] = j if line[j] in CLOSING_QUOTES else next_close[j + 1]
+    marks = [(m.start(), m.group()) for m in _QUOTE_MARK.finditer(line)]
     spans = []
     i = 0
-    while i < len(line):
-        if line[i] in OPENING_QUOTES:
-            close = next_close[i + 1]
-            if close >= 0 and close - i <= MAX_QUOTE_CHARS:
-                spans.append((i + 1, close))
+    while i < len(marks):
+        start, mark = marks[i]
+        if mark in OPENING_QUOTES:
+            close = next((j for j in range(i + 1, len(marks)) if marks[j][1] in CLOSING_QUOTES), None)
+            if close is not None and marks[close][0] - start <= MAX_QUOTE_CHARS:
+                spans.append((start + 1, marks[close][0]))
                 i = close + 1
                 continue
         i += 1
@@ -59,7 +62,8 @@ def _split_line(line: str, abbreviations: frozenset[str]) -> list[tuple[int, int
         end = match.start("space")
         if any(q_start <= match.start() and end <= q_end for q_start, q_end in quotes):
             continue
-        word = _WORD_BEFORE.search(line, 0, match.start() + 1)
+        window = max(0, match.start() - ABBREVIATION_WINDOW)
+        word = _WORD_BEFORE.search(line, window, match.start() + 1)
         if word and _is_abbreviation(word.group(1), abbreviations):
             continue
         spans.append((start, end))
