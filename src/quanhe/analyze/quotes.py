@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import ahocorasick
 import regex
 
 from quanhe.analyze.dating import day_of, news_day, section_start
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Mention, Quote, Sentence
+from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
 from quanhe.text.sentences import quoted_spans
 
 _TRIM = " ,;:-–—.\"“”'"
@@ -28,8 +30,7 @@ SPEAKER_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "
 
 @dataclass(frozen=True)
 class CueSet:
-    pattern: regex.Pattern
-    kinds: dict[str, str]
+    automaton: ahocorasick.Automaton  # reporting cues -> kind (verb, according, cite, tell)
     negators: tuple[str, ...]
     noun_markers: tuple[str, ...]
     weak_cues: tuple[str, ...]
@@ -43,12 +44,9 @@ class CueSet:
 @cache
 def cues(lang: str) -> CueSet:
     rows = load_tsv(lang, "speech_cues.tsv")
-    kinds = {row["cue"].casefold(): row["kind"] for row in rows}
-    alternation = "|".join(regex.escape(c) for c in sorted(kinds, key=len, reverse=True)) or "(?!)"
     words = load_yaml(lang, "quotes.yaml")
     return CueSet(
-        regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{alternation})(?![\p{{L}}\p{{M}}])", regex.I),
-        kinds,
+        compile_phrases((row["cue"], row["kind"]) for row in rows),
         tuple(words.get("negators", [])),
         tuple(words.get("noun_markers", [])),
         tuple(words.get("weak_cues", [])),
@@ -158,22 +156,21 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _sentence_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]],
+def _sentence_cues(doc: Document, folded: str, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]],
                    mentions: list[Mention]) -> list[_Cue]:
     text = doc.text
     found = []
     spans = [(m.start, m.end) for m in mentions if m.kind != "PRONOUN" and m.end > sentence.start
              and m.start < sentence.end]
-    for match in cueset.pattern.finditer(text, sentence.start, sentence.end):
-        start, end = match.span()
+    for start, end, kind in longest_matches(cueset.automaton, folded, sentence.start, sentence.end):
         if _inside(quotes, start, end) or any(s < end and start < e for s, e in spans):
             continue  # quoted, or part of a title ("Người phát ngôn")
-        before = text[max(sentence.start, start - 12):start].casefold().split()
+        before = folded[max(sentence.start, start - 12):start].split()
         if before and (before[-1] in cueset.negators or before[-1] in cueset.noun_markers):
             continue  # "không đề cập", "bài phát biểu"
-        if start > sentence.start and text[start].isupper() and cueset.kinds.get(match.group().casefold()) != "according":
+        if start > sentence.start and text[start].isupper() and kind != "according":
             continue  # a capitalised cue inside a sentence is a name ("Tuyên bố chung")
-        found.append(_Cue(start, end, match.group(), cueset.kinds.get(match.group().casefold(), "verb")))
+        found.append(_Cue(start, end, text[start:end], kind or "verb"))
     return found
 
 
@@ -231,13 +228,14 @@ def find_quotes(doc: Document) -> list[Quote]:
     text = doc.text
     today = news_day(doc)
     section = section_start(doc)
+    folded = fold_chars(text)
     result: list[Quote] = []
     last_speaker_by_paragraph: dict[int, Mention] = {}
     for sentence in doc.sentences:
         quotes = [(sentence.start + s, sentence.start + e)
                   for s, e in quoted_spans(text[sentence.start:sentence.end]) if e > s]
         here = [m for m in doc.mentions if sentence.start <= m.start < sentence.end]
-        found = _sentence_cues(doc, cueset, sentence, quotes, here)
+        found = _sentence_cues(doc, folded, cueset, sentence, quotes, here)
         _resolve_cues(doc, cueset, sentence, quotes, found)
         indirect: list[Quote] = []
         asks = text[sentence.start:sentence.end].rstrip().endswith("?")
