@@ -60,12 +60,22 @@ def _table(rows: list[dict], columns: list[str], title: str | None = None) -> No
 def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt, .html, .jsonl, .warc")],
         db: DbOption = DEFAULT_PATH, published: DateOption = None,
         batch_size: Annotated[int, typer.Option(help="Articles per transaction.")] = 200,
-        workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1) -> None:
-    """Ingest articles, run every analysis stage and store the results."""
+        workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1,
+        engine: Annotated[str, typer.Option(help="local, or ray (needs `pip install quanhe[ray]`; with --out).")] = "local",
+        out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write Parquet partitioned by month here "
+                                                                      "instead of the store (then `quanhe load DIR`).")] = None) -> None:
+    """Ingest articles, run every analysis stage and store the results (or write them as Parquet with --out)."""
+    if out_dir is not None or engine != "local":
+        from quanhe.engines.commands import export_run
+
+        if out_dir is None:
+            _fail("--engine ray writes Parquet: give --out DIR (then `quanhe load DIR`)")
+        export_run(paths, out=out_dir, engine=engine, published=published)
+        return
+    from quanhe.aggregate.stories import update_stories
     from quanhe.runner import run_batch
 
     default_date = _parse_date(published)
-    from quanhe.aggregate.stories import update_stories
 
     store = _open(db, read_only=False)
     try:
@@ -211,10 +221,12 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold JSONL file.")],
 
 def _register() -> None:
     """Commands whose code lives with their stage (serve, export, check, cluster engines)."""
+    from quanhe.engines import commands as engine_commands
     from quanhe.serve import commands as serve_commands
 
     app.command()(serve_commands.serve)
     app.command()(serve_commands.export)
+    app.command()(engine_commands.load)
 
 
 _register()

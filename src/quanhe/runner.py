@@ -69,14 +69,23 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def analyse_records(records: Iterable[RawRecord], default_date: date | None, workers: int) -> Iterator[Document]:
+def analyse_one(record: RawRecord, default_date: date | None) -> Document | IngestError:
+    """One article's analysis; a pipeline failure on it is reported like unreadable input, and the batch goes on."""
+    try:
+        return process(record, default_date)
+    except Exception as exc:  # a bug on one article must not lose the rest of the batch
+        return IngestError(record.source, f"analysis failed ({exc.__class__.__name__}: {str(exc)[:200]})")
+
+
+def analyse_records(records: Iterable[RawRecord], default_date: date | None,
+                    workers: int) -> Iterator[Document | IngestError]:
     """Documents in input order; with workers > 1 the analysis runs in a process pool."""
     if workers <= 1:
         for record in records:
-            yield process(record, default_date)
+            yield analyse_one(record, default_date)
         return
     with get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(partial(process, default_date=default_date), records, chunksize=8)
+        yield from pool.imap(partial(analyse_one, default_date=default_date), records, chunksize=8)
 
 
 def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_size: int = 200,
@@ -96,7 +105,9 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
     with bar:
         task = bar.add_task("analysing", total=None)
         index = None
-        for batch in _batches(analyse_records(records(), default_date, workers), batch_size):
+        for analysed in _batches(analyse_records(records(), default_date, workers), batch_size):
+            summary.failures += [item for item in analysed if isinstance(item, IngestError)]
+            batch = [item for item in analysed if not isinstance(item, IngestError)]
             if index is None:
                 index = store.duplicate_index()
             result = store.add(batch, index)
@@ -112,6 +123,6 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
                     published = doc.article.published.isoformat() if doc.article.published else "no date"
                     note = f" (same as {doc.article.duplicate_of})" if doc.article.duplicate_of else ""
                     summary.shown.append((doc.article.id, published, (doc.article.title or "(no title)") + note))
-            bar.update(task, advance=len(batch))
+            bar.update(task, advance=len(analysed))
     summary.seconds = time.perf_counter() - started
     return summary

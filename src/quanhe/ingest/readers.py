@@ -102,7 +102,7 @@ def read_html_file(path: Path) -> RawRecord:
     return record
 
 
-def _jsonl_record(line: bytes, source: str) -> RawRecord:
+def jsonl_record(line: bytes, source: str) -> RawRecord:
     if len(line) > MAX_JSONL_LINE_BYTES:
         raise BadInput(f"line longer than {MAX_JSONL_LINE_BYTES // (1024 * 1024)} MB")
     try:
@@ -129,7 +129,7 @@ def read_jsonl(path: Path) -> Iterator[RawRecord | IngestError]:
                 continue
             source = f"{path}:{number}"
             try:
-                yield _jsonl_record(line, source)
+                yield jsonl_record(line, source)
             except BadInput as exc:
                 yield IngestError(source, str(exc))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from quanhe.model import Document, Mention
+from quanhe.model import Document
 from quanhe.store import DEFAULT_PATH
+from quanhe.store.rows import document_rows, table_schemas
 from quanhe.text.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
 
 SCHEMA_VERSION = "1"
@@ -33,25 +33,6 @@ class BatchResult:
     added: int = 0
     already_stored: int = 0
     near_duplicates: int = 0
-
-
-def _actor(prefix: str, mention: Mention | None) -> dict[str, Any]:
-    fields = ("text", "name", "country", "sector", "code")
-    if mention is None:
-        return {f"{prefix}_{f}": None for f in fields}
-    return {f"{prefix}_text": mention.text, f"{prefix}_name": mention.canonical, f"{prefix}_country": mention.country,
-            f"{prefix}_sector": mention.sector, f"{prefix}_code": mention.code}
-
-
-def _event_day(value: str | None) -> date | None:
-    """The first day an event's date covers ("2022-03" -> 2022-03-01), for ordering and series."""
-    if not value:
-        return None
-    parts = value.split("-") + ["01", "01"]
-    try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
 
 
 class Store:
@@ -130,44 +111,17 @@ class Store:
                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", row + [relation, similarity])
 
     def _insert(self, doc: Document, minhash: bytes) -> None:
-        a = doc.article
-        aid = a.id
-        self.con.execute(
-            "INSERT INTO articles (id, source, url, title, published, language, raw_text, text, content_hash, "
-            "authors, warnings, minhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [aid, a.source, a.url, a.title, a.published, a.language, a.raw_text, a.text, a.content_hash,
-             a.authors, a.warnings, minhash])
-        self._many("sentences", [(aid, s.index, s.start, s.end, s.paragraph, s.role) for s in doc.sentences])
-        self._many("mentions", [(aid, i, m.start, m.end, m.text, m.canonical, m.country, m.sector, m.org, m.code,
-                                 m.kind, m.resolved_by, m.sentence, m.entity, m.part_of)
-                                for i, m in enumerate(doc.mentions)])
-        self._many("times", [(aid, i, t.start, t.end, t.text, t.value, t.precision, t.sentence, t.anchor)
-                             for i, t in enumerate(doc.times)])
-        self._many("quotes", [(aid, i, q.start, q.end, q.text, q.kind, q.cue,
-                               *(_actor("s", q.speaker).values()), q.outlet.canonical if q.outlet else None,
-                               q.date, q.sentence) for i, q in enumerate(doc.quotes)])
-        self._many("events", [(e.id, aid, e.type, e.mode, e.negated, e.modality, *_actor("s", e.source).values(),
-                               *_actor("t", e.target).values(), e.date, e.date_precision, e.date_from,
-                               _event_day(e.date), e.trigger, e.evidence.sentence, e.evidence.start,
-                               e.evidence.end, e.evidence.text, e.confidence,
-                               (e.place or {}).get("text"), (e.place or {}).get("country"),
-                               e.speaker.canonical if e.speaker else None, e.story) for e in doc.events])
-        self._many("assessments", [(aid, i, x.dyad[0], x.dyad[1], x.polarity, x.level,
-                                    x.speaker.canonical if x.speaker else None,
-                                    x.speaker.country if x.speaker else None, x.date, x.evidence.sentence,
-                                    x.evidence.start, x.evidence.end, x.evidence.text, x.cue)
-                                   for i, x in enumerate(doc.assessments)])
+        for table, rows in document_rows(doc, minhash).items():
+            self._many(table, rows)
 
-    def _many(self, table: str, rows: Sequence[tuple]) -> None:
-        """Bulk insert through Arrow: DuckDB's executemany costs milliseconds per row."""
+    def _many(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert through Arrow (DuckDB's executemany costs milliseconds per row)."""
         if not rows:
             return
-        names = [d[0] for d in self.con.execute(f"SELECT * FROM {table} LIMIT 0").description]
-        names = names[:len(rows[0])]
-        batch = pa.table({name: pa.array(list(values)) for name, values in zip(names, zip(*rows))})
-        self.con.register("_batch", batch)
+        self.con.register("_batch", pa.Table.from_pylist(list(rows), schema=table_schemas()[table]))
         try:
-            self.con.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) SELECT * FROM _batch")
+            columns = ", ".join(rows[0])
+            self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM _batch")
         finally:
             self.con.unregister("_batch")
 
