@@ -240,9 +240,8 @@ def _word_before_any(text: str, words: tuple[str, ...]) -> bool:
 def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
           today: str | None, undated: tuple[str, ...], before_only: bool = False) -> tuple[str | None, str | None, str]:
     """When the act happened: the nearest time expression before the trigger in its clause or sentence, or one
-    after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else,
-    outside quotes, the last date given earlier in the paragraph ("Vào thời điểm đó … Nga cũng yêu cầu"); else
-    the attribution's; else the news day. An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing.
+    after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else
+    the attribution's; else the news day (measured: inheriting the paragraph's last date did worse). An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing.
     A refusal (`before_only`) is dated by its statement, not by the act refused ("không có kế hoạch gặp … vào
     tháng 11")."""
     text = doc.text
@@ -270,11 +269,6 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
     if _word_before_any(fold_chars(text[clause[0]:hit.start]), undated) or \
             _word_before_any(fold_chars(text[paragraph_start:sentence.start]), undated):
         return None, None, "none"  # "chưa từng ký", "từng tuyên bố", a "lâu nay" paragraph: standing, undated
-    if not quote:
-        earlier = [t for t in doc.times if t.value and t.start < sentence.start and t.precision != "period"
-                   and doc.sentences[t.sentence].paragraph == sentence.paragraph]
-        if earlier:
-            return earlier[-1].value, earlier[-1].precision, "text"
     if quote and quote.date:
         return quote.date, "day" if len(quote.date) == 10 else "month", "attribution"
     if today:
@@ -317,6 +311,8 @@ class Grammar:
     demonstratives: tuple[str, ...]  # a nominal trigger followed by these refers back ("cuộc đàm phán này")
     condition_markers: tuple[str, ...]  # introduce the condition of an offer or threat ("nếu", "phụ thuộc vào")
     complement_gap: tuple[str, ...]  # words between a trigger and its object trigger ("bác bỏ việc đàm phán")
+    classifiers: tuple[str, ...]  # nominal classifiers before a trigger ("cuộc đối thoại" = "đối thoại")
+    relative_markers: tuple[str, ...]  # open a relative clause ("mà"): its acts describe, they are not news
 
 
 @cache
@@ -341,7 +337,9 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("aboutness", [])),
                    tuple(fold_chars(w) for w in words.get("demonstratives", [])),
                    tuple(fold_chars(w) for w in words.get("condition_markers", [])),
-                   tuple(fold_chars(w) for w in words.get("complement_gap", [])))
+                   tuple(fold_chars(w) for w in words.get("complement_gap", [])),
+                   tuple(fold_chars(w) for w in words.get("classifiers", [])),
+                   tuple(fold_chars(w) for w in words.get("relative_markers", [])))
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
@@ -507,6 +505,11 @@ def code_events(doc: Document) -> list[Event]:
                 continue  # "tại hội nghị thượng đỉnh G20": the setting of something else
             if folded[hit.end:hit.end + 6].split()[:1] and folded[hit.end:hit.end + 6].split()[0] in g.demonstratives:
                 continue  # "cuộc đàm phán này": an act already reported
+            if hit.trigger.type == "AGREE" and "của" in folded[hit.end:clause[1]].split()[:4]:
+                continue  # "cam kết nhiều thập kỷ của Moscow": a pledge named, not made here
+            if not hit.trigger.speech and \
+                    any(f" {w} " in f" {' '.join(folded[clause[0]:hit.start].split())} " for w in g.relative_markers):
+                continue  # "5 khu vực … mà Nga đã sáp nhập": a relative clause describes an act, it does not report it
             negated, modality = _modality(folded, clause, hit, cues_)
             if modality in UNREAL:
                 continue
@@ -587,7 +590,7 @@ def code_events(doc: Document) -> list[Event]:
                         trigger=text[hit.start:hit.end], evidence=evidence, confidence=round(min(confidence, 0.95), 2),
                         place=_place(doc, clause), speaker=quote.speaker if quote else None,
                     ))
-    return _once(doc, events)
+    return _once(doc, events, g.classifiers)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -598,7 +601,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _once(doc: Document, events: list[Event]) -> list[Event]:
+def _act(trigger: str, classifiers: tuple[str, ...]) -> str:
+    """A trigger without its nominal classifier: "cuộc đối thoại" and "đối thoại" name the same act."""
+    words = fold_chars(trigger).split()
+    while len(words) > 1 and words[0] in classifiers:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> list[Event]:
     """One event per statement: drop title, heading and caption events that restate a body event (a headline
     with the same dyad as the body restates it), and repeats of the
     same act (same type, source, negation, trigger and date) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
@@ -622,7 +633,7 @@ def _once(doc: Document, events: list[Event]) -> list[Event]:
         if any(key(k) == key(event) and k.evidence.sentence == event.evidence.sentence for k in kept):
             continue  # one act named twice in a sentence ("đối thoại chính trị hoặc đối thoại ở cấp cao nhất")
         if any(key(k)[::3] == key(event)[::3] and key(k)[1] == key(event)[1] and k.date == event.date
-               and fold_chars(k.trigger) == fold_chars(event.trigger)
+               and _act(k.trigger, classifiers) == _act(event.trigger, classifiers)
                and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in seen):
             seen.append(event)  # a chain of restatements stays one event
             continue
