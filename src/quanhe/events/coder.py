@@ -572,7 +572,7 @@ def code_events(doc: Document) -> list[Event]:
                 from_context = bool(local)
             when = _date(doc, sentence, clause, hit, quote, day_of(doc, hit.start, today, section), g.undated,
                          before_only=mode == "refuse")
-            ev_start = min([hit.start] + [s.start for s in sources if s.start >= sentence.start])
+            ev_start = min([clause[0]] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
             ev_start, ev_end = _trim(text, ev_start, ev_end)
             evidence = Evidence(doc.article.id, sentence.index, ev_start, ev_end, text[ev_start:ev_end])
