@@ -25,7 +25,6 @@ from quanhe.text.matching import fold_chars, longest_matches
 
 _NAME_RUN = regex.compile(rf"{NAME_WORD}(?: {NAME_WORD}){{0,3}}")
 _SPACE = regex.compile(r"[ \t]*")
-_POST = regex.compile(rf" (?:tại|ở) {NAME_WORD}(?: {NAME_WORD}){{0,3}}")
 GOV = "GOV"
 ACRONYM_MAX = 4  # an all-capitals gazetteer surface this short must match case-sensitively
 
@@ -236,7 +235,7 @@ def _head(state: _State, matches: list[Match], index: int) -> int:
     else:
         head.resolved_by = "context"
     if head.sector == "DIP":
-        post = _POST.match(text, head.end)
+        post = state.gaz.post_phrase.match(text, head.end)
         if post:
             head.end = post.end()
             head.text = text[head.start:head.end]
@@ -337,6 +336,8 @@ def _pronouns(state: _State) -> None:
     """"ông", "bà", "ông ấy" not followed by a name stand for the last person mentioned."""
     text = state.doc.text
     words = _words(state.gaz, "person_pronouns")
+    if not words:
+        return
     pattern = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\p{L}\p{M}])",
                             regex.I)
     taken = [(m.start, m.end) for m in state.mentions]
@@ -367,7 +368,7 @@ def _places(state: _State) -> None:
             continue
         before = text[max(0, mention.start - 40):mention.start]
         is_place = _word_before(state, mention.start, locative) is not None \
-            or bool(regex.search(rf"(?:tại|ở) {NAME_WORD}(?: {NAME_WORD})*, $", before))
+            or bool(state.gaz.listed_place.search(before))
         code = mention.country or ""
         locative_codes[code] = locative_codes.get(code, True) and is_place
     for mention in state.mentions:

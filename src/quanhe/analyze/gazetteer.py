@@ -107,6 +107,8 @@ class Gazetteer:
     surnames: dict[str, tuple[Entry, ...]]  # last name token -> people entries, for "ông Peskov", "Putin"
     bare_surnames: ahocorasick.Automaton  # surnames that are not Vietnamese words, found without an honorific
     honorific_name: regex.Pattern  # "ông Peskov", "bà Zakharova"
+    post_phrase: regex.Pattern  # " tại Istanbul" after a diplomatic mission: its post
+    listed_place: regex.Pattern  # "tại Geneva, " before a country: the country locates the city
     words: dict
 
     def scan(self, folded: str) -> list[Match]:
@@ -126,6 +128,13 @@ def gazetteer(lang: str) -> Gazetteer:
     # "Trong", "Bình", "Kim" are also common words: such surnames count only after an honorific ("ông Kim").
     bare = compile_phrases((key, key) for key in surnames if not is_syllable(key))
     words = load_yaml(lang, "actors.yaml")
-    honorifics = "|".join(regex.escape(h) for h in sorted(words.get("honorifics", []), key=len, reverse=True))
-    honorific_name = regex.compile(rf"\b(?:{honorifics or '(?!)'}) ({NAME_WORD})", regex.I)
-    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, bare, honorific_name, words)
+    honorific_name = regex.compile(rf"\b(?:{_alternation(words.get('honorifics', []))})\.? ({NAME_WORD})", regex.I)
+    post = _alternation(words.get("post_location", []))
+    locative = _alternation(words.get("locative", []))
+    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, bare, honorific_name,
+                     regex.compile(rf" (?:{post}) {NAME_WORD}(?: {NAME_WORD}){{0,3}}", regex.I),
+                     regex.compile(rf"(?:{locative}) {NAME_WORD}(?: {NAME_WORD})*, $", regex.I), words)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"

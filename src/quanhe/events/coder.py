@@ -30,17 +30,13 @@ from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
 
 ACTOR_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
 SYMMETRIC = {"CONSULT", "COOPERATE", "AGREE"}  # a joint subject acts with, not alongside, its other member
-FORCEFUL = {"COERCE", "ASSAULT", "SANCTION", "MOBILIZE", "REJECT"}
-UNDIRECTED = {"MOBILIZE"}
-UNREAL = {"question", "counterfactual"}
-ALLEGED = {"MOBILIZE", "COERCE", "ASSAULT", "SANCTION"}  # acts that, reported by the other side, are allegations  # not events that happened, nor statements of intent  # shows of force often have no stated target: never guess one from context
+FORCEFUL = {"COERCE", "ASSAULT", "SANCTION", "MOBILIZE", "REJECT"}  # wins over a milder trigger it complements
+UNDIRECTED = {"MOBILIZE"}  # shows of force often have no stated target: never guess one from context
+UNREAL = {"question", "counterfactual"}  # not events that happened, nor statements of intent
+ALLEGED = {"MOBILIZE", "COERCE", "ASSAULT", "SANCTION"}  # acts that, reported by the other side, are allegations
 COMPLEMENT_GAP = 4  # words between two triggers for the second to be the first's object
-BEFORE_WORDS = 8
-REPEAT_SENTENCES = 3
-NEWS_DAY_WINDOW = 3  # days before publication in which a dated statement is the news being reported
-OPEN_PERIOD_WORDS = ("sau", "kể từ", "từ")
-DATING_WORDS = ("vào", "hôm", "hồi", "trong", "từ", "ngày", "tháng")  # before a time expression that dates an act
-SUBORDINATORS = ("trước khi", "sau khi", "khi ", "kể từ khi")  # a time after these dates another clause  # how far before a trigger a negation or modal word still applies to it  # words between two triggers for the second to be the first's complement
+BEFORE_WORDS = 8  # how far before a trigger a negation or modal word still applies to it
+REPEAT_SENTENCES = 3  # restatements of one act within this many sentences are one event
 
 
 @dataclass(frozen=True)
@@ -237,8 +233,8 @@ def _word_before_any(text: str, words: tuple[str, ...]) -> bool:
     return any(f" {w} " in padded for w in words)
 
 
-def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
-          today: str | None, undated: tuple[str, ...], before_only: bool = False) -> tuple[str | None, str | None, str]:
+def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
+          today: str | None, before_only: bool = False) -> tuple[str | None, str | None, str]:
     """When the act happened: the nearest time expression before the trigger in its clause or sentence, or one
     after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else
     the attribution's; else the news day (measured: inheriting the paragraph's last date did worse). An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing.
@@ -247,16 +243,16 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
     text = doc.text
 
     def usable(t: TimeExpr) -> bool:
-        if not t.value or (t.precision == "period" and t.text.casefold().startswith(OPEN_PERIOD_WORDS)):
+        if not t.value or (t.precision == "period" and t.text.casefold().startswith(g.open_period)):
             return False
         if quote and quote.start <= t.start < quote.end and not (quote.start <= hit.start < quote.end):
             return False
         if t.start >= hit.end:
             between = text[hit.end:t.start].casefold()
             lead = text[max(sentence.start, t.start - 6):t.start].casefold().split()
-            dated = t.precision == "day" or (lead and lead[-1] in DATING_WORDS) or len(between.split()) <= 2
+            dated = t.precision == "day" or (lead and lead[-1] in g.dating_words) or len(between.split()) <= 2
             dated = dated or sentence.role == "caption"  # "…, tháng 3.2022. Ảnh: AFP" dates the picture
-            return not before_only and dated and not any(w in between for w in SUBORDINATORS)
+            return not before_only and dated and not any(f" {w} " in f" {between} " for w in g.subordinators)
         return True
 
     in_sentence = [t for t in doc.times if t.sentence == sentence.index and usable(t)]
@@ -266,8 +262,8 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
         chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
         return chosen.value, chosen.precision, "text"
     paragraph_start = next(s.start for s in doc.sentences if s.paragraph == sentence.paragraph)
-    if _word_before_any(fold_chars(text[clause[0]:hit.start]), undated) or \
-            _word_before_any(fold_chars(text[paragraph_start:sentence.start]), undated):
+    if _word_before_any(fold_chars(text[clause[0]:hit.start]), g.undated) or \
+            _word_before_any(fold_chars(text[paragraph_start:sentence.start]), g.undated):
         return None, None, "none"  # "chưa từng ký", "từng tuyên bố", a "lâu nay" paragraph: standing, undated
     if quote and quote.date:
         return quote.date, "day" if len(quote.date) == 10 else "month", "attribution"
@@ -276,11 +272,11 @@ def _date(doc: Document, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
     return None, None, "none"
 
 
-def _place(doc: Document, clause: tuple[int, int]) -> dict | None:
-    found = regex.search(r"(?:tại|ở) (\p{Lu}[\p{L}\p{M}]*(?: \p{Lu}[\p{L}\p{M}]*)*)", doc.text[clause[0]:clause[1]])
+def _place(doc: Document, g: Grammar, clause: tuple[int, int]) -> dict | None:
+    found = g.place_phrase.search(doc.text, clause[0], clause[1])
     if not found:
         return None
-    start = clause[0] + found.start(1)
+    start = found.start(1)
     place = next((m for m in doc.mentions if m.start == start and m.country), None)
     return {"text": found.group(1), "country": place.country if place else None}
 
@@ -313,6 +309,11 @@ class Grammar:
     complement_gap: tuple[str, ...]  # words between a trigger and its object trigger ("bác bỏ việc đàm phán")
     classifiers: tuple[str, ...]  # nominal classifiers before a trigger ("cuộc đối thoại" = "đối thoại")
     relative_markers: tuple[str, ...]  # open a relative clause ("mà"): its acts describe, they are not news
+    between: tuple[str, ...]  # "giữa X và Y": the two parties of a mutual act
+    open_period: tuple[str, ...]  # a period they start ("Sau Chiến tranh …") says when something began
+    dating_words: tuple[str, ...]  # before a time expression that dates the act ("vào ngày 12-2")
+    subordinators: tuple[str, ...]  # a time after these dates another clause ("trước khi … vào cuối tháng 2")
+    place_phrase: regex.Pattern  # "tại Istanbul": where the act took place
 
 
 @cache
@@ -339,7 +340,18 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("condition_markers", [])),
                    tuple(fold_chars(w) for w in words.get("complement_gap", [])),
                    tuple(fold_chars(w) for w in words.get("classifiers", [])),
-                   tuple(fold_chars(w) for w in words.get("relative_markers", [])))
+                   tuple(fold_chars(w) for w in words.get("relative_markers", [])),
+                   tuple(fold_chars(w) for w in words.get("between", [])),
+                   tuple(fold_chars(w) for w in words.get("open_period", [])),
+                   tuple(fold_chars(w) for w in words.get("dating_words", [])),
+                   tuple(fold_chars(w) for w in words.get("subordinators", [])),
+                   _place_phrase(roles.get("place", [])))
+
+
+def _place_phrase(place_words: list[str]) -> regex.Pattern:
+    alternation = "|".join(regex.escape(w) for w in sorted(place_words, key=len, reverse=True)) or "(?!)"
+    return regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{alternation}) (\p{{Lu}}[\p{{L}}\p{{M}}]*(?: \p{{Lu}}[\p{{L}}\p{{M}}]*)*)",
+                         regex.I)
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
@@ -397,7 +409,7 @@ def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hi
 def _between(doc: Document, folded: str, g: Grammar, hit: _Hit, clause: tuple[int, int]) -> tuple[list[Mention], None]:
     """A nominal act followed by its parties: "cuộc điện đàm giữa ông Putin với Tổng thống Mỹ" -> (Putin,)."""
     after = _actors_in(doc, folded, g, hit.end, clause[1])
-    if after and "giữa" in folded[hit.end:after[0].start].split()[-2:]:  # "giữa ông Putin"
+    if after and set(g.between) & set(folded[hit.end:after[0].start].split()[-2:]):  # "giữa ông Putin"
         return [after[0]], None
     return [], None
 
@@ -428,7 +440,7 @@ def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause:
         if not others:
             continue
         first = others[0]
-        if symmetric and _word_before(folded, first.start, hit.end, ("giữa",)) and len(others) > 1 \
+        if symmetric and _word_before(folded, first.start, hit.end, g.between) and len(others) > 1 \
                 and folded[first.end:others[1].start].strip() in g.joiners:
             return [first], [others[1]]  # "cuộc điện đàm giữa ông Putin với Tổng thống Mỹ"
         group = [first]
@@ -570,7 +582,7 @@ def code_events(doc: Document) -> list[Event]:
                                 key=lambda m: (m.kind != "COUNTRY", m.start))
                 targets = [local] if local else []
                 from_context = bool(local)
-            when = _date(doc, sentence, clause, hit, quote, day_of(doc, hit.start, today, section), g.undated,
+            when = _date(doc, g, sentence, clause, hit, quote, day_of(doc, hit.start, today, section),
                          before_only=mode == "refuse")
             ev_start = min([clause[0]] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
@@ -588,7 +600,7 @@ def code_events(doc: Document) -> list[Event]:
                         type=event_type, mode=mode, negated=negated, modality=modality,
                         source=source, target=target, date=when[0], date_precision=when[1], date_from=when[2],
                         trigger=text[hit.start:hit.end], evidence=evidence, confidence=round(min(confidence, 0.95), 2),
-                        place=_place(doc, clause), speaker=quote.speaker if quote else None,
+                        place=_place(doc, g, clause), speaker=quote.speaker if quote else None,
                     ))
     return _once(doc, events, g.classifiers)
 
