@@ -35,6 +35,7 @@ class _State:
     gaz: Gazetteer
     folded: str
     mentions: list[Mention] = field(default_factory=list)
+    places: list[tuple[int, int]] = field(default_factory=list)  # gazetteer regions and places matched
     next_entity: int = 0
 
 
@@ -155,7 +156,10 @@ def _recognise(state: _State) -> None:
         match = matches[i]
         entry = match.entry
         i += 1
-        if entry.category == "place" or (entry.ambiguous and not _accepts_ambiguous(state, match)):
+        if entry.category == "place":
+            state.places.append((match.start, match.end))  # "bán đảo Triều Tiên", "Washington D.C": no actor
+            continue
+        if entry.ambiguous and not _accepts_ambiguous(state, match):
             continue
         if _acronym(entry.surface) and text[match.start:match.end] != entry.surface:
             continue  # "UN", "WHO", "RT", "AP" only in capitals ("who", "ap" are words)
@@ -377,6 +381,28 @@ def _places(state: _State) -> None:
             mention.kind = "PLACE"
 
 
+_NAME_CANDIDATE = regex.compile(rf"{NAME_WORD}(?: {NAME_WORD})+")
+
+
+def _candidate_names(state: _State) -> None:
+    """Capitalised runs of two or more words that no rule resolved ("Kim Yo-jong", "Hội đồng Nhân quyền") are kept
+    as candidate names (kind NAME, no code) so a user sees them and a lexicon editor can add them; coders ignore
+    them. A run opening a sentence counts only from three words, since the first word is capitalised anyway."""
+    text = state.doc.text
+    taken = sorted([(m.start, m.end) for m in state.mentions if m.kind != "NONE"] + state.places)
+    not_names = set(state.gaz.words.get("not_names", []))
+    for sentence in state.doc.sentences:
+        for found in _NAME_CANDIDATE.finditer(text, sentence.start, sentence.end):
+            start, end = found.span()
+            words = found.group().split()
+            if words[0] in not_names or any(s < end and start < e for s, e in taken):
+                continue
+            if start == sentence.start and len(words) < 3:
+                continue
+            _new_mention(state, start, end, Entry(found.group(), found.group(), "name", "NAME"),
+                         resolved_by="candidate")
+
+
 def find_actors(doc: Document) -> list[Mention]:
     state = _State(doc, gazetteer(doc.article.language or "vi"), fold_chars(doc.text))
     _recognise(state)
@@ -385,6 +411,7 @@ def find_actors(doc: Document) -> list[Mention]:
     _bare_roles(state)
     _pronouns(state)
     _places(state)
+    _candidate_names(state)
     kept = sorted((m for m in state.mentions if m.kind != "NONE"), key=lambda m: (m.start, -m.end))
     index = {id(m): i for i, m in enumerate(kept)}
     order = {i: index.get(id(m), -1) for i, m in enumerate(state.mentions)}
