@@ -8,6 +8,7 @@ events stage adds `Event`s and `Assessment`s. Every span is a pair of character 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -165,17 +166,35 @@ class Document:
     events: list[Event] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
 
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def text(self) -> str:
         return self.article.text
 
+    def _starts(self, name: str, items: list) -> list[int]:
+        """Start offsets of a layer, rebuilt when the layer changed, for binary search (stages call the look-ups
+        below once per trigger or mention: a linear scan there made long articles quadratic)."""
+        key = (name, id(items), len(items))
+        if key not in self._index:
+            self._index.clear() if len(self._index) > 8 else None
+            self._index[key] = [item.start for item in items]
+        return self._index[key]
+
     def sentence_at(self, offset: int) -> Sentence | None:
-        for sentence in self.sentences:
-            if sentence.start <= offset < sentence.end:
-                return sentence
+        starts = self._starts("sentences", self.sentences)
+        position = bisect_right(starts, offset) - 1
+        if position >= 0 and offset < self.sentences[position].end:
+            return self.sentences[position]
         return None
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        """Mentions that start in [start, end) (mentions are kept sorted by start)."""
+        starts = self._starts("mentions", self.mentions)
+        return self.mentions[bisect_left(starts, start):bisect_left(starts, end)]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("_index")
         data["article"]["published"] = self.article.published.isoformat() if self.article.published else None
         return data

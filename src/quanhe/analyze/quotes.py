@@ -25,6 +25,7 @@ from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
 from quanhe.text.sentences import quoted_spans
 
 _TRIM = " ,;:-–—.\"“”'"
+SPEAKER_REACH = 400  # characters before a cue within which its speaker is sought
 SPEAKER_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
 
 
@@ -92,7 +93,8 @@ def _find_speaker(doc: Document, cueset: CueSet, sentence: Sentence, cue: _Cue, 
     """The actor heading the cue's clause: the last one in the cue's own comma segment, else the subject opening
     an earlier segment, passing over parentheticals (", sau nhiều tuần giữ im lặng …,") and adverbials."""
     text = doc.text
-    segments = [s for s in _segments(text, sentence.start, cue.start) if not _inside(quotes, s[0], s[1])]
+    reach = max(sentence.start, cue.start - SPEAKER_REACH)
+    segments = [s for s in _segments(text, reach, cue.start) if not _inside(quotes, s[0], s[1])]
     for index in range(len(segments) - 1, -1, -1):
         seg_start, seg_end = segments[index]
         words = text[seg_start:seg_end].split()

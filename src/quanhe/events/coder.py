@@ -37,6 +37,8 @@ ALLEGED = {"MOBILIZE", "COERCE", "ASSAULT", "SANCTION"}  # acts that, reported b
 COMPLEMENT_GAP = 4  # words between two triggers for the second to be the first's object
 BEFORE_WORDS = 8  # how far before a trigger a negation or modal word still applies to it
 REPEAT_SENTENCES = 3  # restatements of one act within this many sentences are one event
+CLAUSE_REACH = 400  # characters before and after a trigger within which its clause and arguments are sought
+RIGHT_AFTER_CHARS = 80  # how far after an intent trigger its complement's subject is looked for
 
 
 @dataclass(frozen=True)
@@ -113,19 +115,22 @@ _CLAUSE_BREAK = regex.compile(r"[,;]|[.!?…](?=\s)")
 
 
 def _clause(text: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
-    """The segment around [start, end) between commas, semicolons or the ends of sentences inside a quote."""
-    left = sentence.start
-    for found in _CLAUSE_BREAK.finditer(text, sentence.start, start):
+    """The segment around [start, end) between commas, semicolons or the ends of sentences inside a quote, at
+    most CLAUSE_REACH characters either side (arguments lie close to their trigger; a run-on "sentence" of
+    thousands of words must not make every trigger scan all of it)."""
+    lower, upper = max(sentence.start, start - CLAUSE_REACH), min(sentence.end, end + CLAUSE_REACH)
+    left = lower
+    for found in _CLAUSE_BREAK.finditer(text, lower, start):
         left = found.end()
-    right = _CLAUSE_BREAK.search(text, end, sentence.end)
-    return left, right.start() if right else sentence.end
+    right = _CLAUSE_BREAK.search(text, end, upper)
+    return left, right.start() if right else upper
 
 
 def _actors_in(doc: Document, folded: str, g: Grammar, start: int, end: int) -> list[Mention]:
     """Actors in doc.text[start:end]; one after a place word ("xung đột tại Ukraine", "tại Hội đồng Bảo an") is
     a setting, not an argument."""
-    return [m for m in doc.mentions
-            if start <= m.start and m.end <= end and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED"
+    return [m for m in doc.mentions_between(start, end)
+            if m.end <= end and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED"
             and m.code and not _word_before(folded, m.start, start, g.locative)]
 
 
@@ -134,8 +139,7 @@ def _is_topic(doc: Document, folded: str, clause_start: int, trigger_start: int,
     triển vọng hợp tác"), possibly with its actor between ("liên quan đến việc Moscow triển khai"), names what
     is talked about or aimed at, not an act."""
     end = trigger_start
-    actor = [m for m in doc.mentions if clause_start <= m.start and m.end <= end and
-             not folded[m.end:end].strip()]
+    actor = [m for m in doc.mentions_between(clause_start, end) if m.end <= end and not folded[m.end:end].strip()]
     if actor:
         end = actor[0].start
     before = " " + " ".join(folded[clause_start:end].split()[-4:])
@@ -152,18 +156,19 @@ def _last_joint(doc: Document, mentions: list[Mention], joiners: tuple[str, ...]
 
 def pair_before(doc: Document, offset: int, paragraph: int, joiners: tuple[str, ...],
                  dyad: tuple[str, str] | None = None, first: str | None = None,
-                 skip: tuple[str, ...] = ()) -> list[Mention]:
+                 skip: tuple[str, ...] = (), folded: str = "") -> list[Mention]:
     """The two parties "hai bên" stands for: the article's main dyad when both were named in this paragraph or
     the one before, else the last two actors with distinct codes there; `first` (the speaker's side) leads."""
     seen: list[Mention] = []
     seen_all: list[Mention] = []
-    for mention in doc.mentions:
+    window = next((s.start for s in doc.sentences if s.paragraph >= paragraph - 1), 0)
+    for mention in doc.mentions_between(window, offset):
         sentence = doc.sentence_at(mention.start)
-        if mention.start >= offset or mention.part_of >= 0 or mention.kind not in ACTOR_KINDS or not mention.code:
+        if mention.part_of >= 0 or mention.kind not in ACTOR_KINDS or not mention.code:
             continue
         if mention.sector == "MED" or not sentence or sentence.paragraph < paragraph - 1:
             continue
-        if skip and _word_before(fold_chars(doc.text), mention.start, sentence.start, skip):
+        if skip and _word_before(folded, mention.start, sentence.start, skip):
             continue  # "về vấn đề Ukraine": talked about, not a party
         seen_all.append(mention)
         seen = [m for m in seen if m.code != mention.code] + [mention]
@@ -427,12 +432,13 @@ def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause:
         return sources[:1], [sources[1]]
     if pair and len(pair) == 2 and sources[0] in pair and symmetric:
         return sources[:1], [pair[1] if sources[0] is pair[0] else pair[0]]
-    purpose = regex.search(r"\s(?:" + "|".join(map(regex.escape, g.purpose_markers)) + r")\s", folded[hit.end:sentence.end]) \
+    purpose = regex.search(r"\s(?:" + "|".join(map(regex.escape, g.purpose_markers)) + r")\s",
+                           folded[hit.end:min(sentence.end, hit.end + CLAUSE_REACH)]) \
         if g.purpose_markers else None
-    limit = hit.end + purpose.start() if purpose else sentence.end
+    limit = hit.end + purpose.start() if purpose else min(sentence.end, hit.end + CLAUSE_REACH)
     windows = [(hit.end, min(clause[1], limit)), (clause[1], limit)]
     if hit.trigger.speech and text_is_closing(doc, sentence, clause):
-        windows.append((sentence.start, clause[0]))
+        windows.append((max(sentence.start, clause[0] - CLAUSE_REACH), clause[0]))
     for start, end in windows:
         others = [m for m in _actors_in(doc, folded, g, start, end) if m.code not in codes]
         if hit.trigger.type in UNDIRECTED:
@@ -488,8 +494,8 @@ def _conditional(doc: Document, sentence: Sentence, hit: _Hit, kind: str, mode: 
 def _actor_right_after(doc: Document, folded: str, hit: _Hit, sources: list[Mention]) -> Mention | None:
     """An actor opening the complement of the trigger ("hy vọng Moscow sẽ …"): the one hoped or wished upon."""
     codes = {s.code for s in sources}
-    for m in doc.mentions:
-        if m.start >= hit.end and m.part_of < 0 and m.code and m.code not in codes and m.kind in ACTOR_KINDS:
+    for m in doc.mentions_between(hit.end, hit.end + RIGHT_AFTER_CHARS):
+        if m.part_of < 0 and m.code and m.code not in codes and m.kind in ACTOR_KINDS:
             return m if len(folded[hit.end:m.start].split()) <= 1 else None
     return None
 
@@ -533,7 +539,7 @@ def code_events(doc: Document) -> list[Event]:
             before = _actors_in(doc, folded, g, clause[0], hit.start)
             grouped = any(w in folded[clause[0]:hit.start] for w in g.pair_words)
             pair = pair_before(doc, clause[0], sentence.paragraph, g.joiners, dyad,
-                                speaker.code if speaker else None, g.aboutness) if grouped and not before else []
+                               speaker.code if speaker else None, g.aboutness, folded) if grouped and not before else []
             sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote, extent)
             previous = events[-1] if events else None
             if not sources and event_type in SYMMETRIC and previous and previous.evidence.sentence == sentence.index \
@@ -623,8 +629,8 @@ def _act(trigger: str, classifiers: tuple[str, ...]) -> str:
 
 def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> list[Event]:
     """One event per statement: drop title, heading and caption events that restate a body event (a headline
-    with the same dyad as the body restates it), and repeats of the
-    same act (same type, source, negation, trigger and date) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
+    with the same dyad as the body restates it), an act named twice in one sentence, and repeats of the same act
+    (same type, source, negation, trigger and date) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
     "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning)."""
     roles = {s.index: s.role for s in doc.sentences}
 
@@ -635,20 +641,24 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
     body_keys = {key(e) + (e.date,) for e in events if roles.get(e.evidence.sentence) == "body"}
     body_dyads = {key(e)[1:3] for e in events if roles.get(e.evidence.sentence) == "body"}
     kept: list[Event] = []
-    seen: list[Event] = []
+    in_sentence: set[tuple] = set()
+    mentioned: dict[tuple, list[int]] = {}  # (type, source, negated, date, act) -> sentences it was named in
     for event in events:
         role = roles.get(event.evidence.sentence)
+        sentence = event.evidence.sentence
         if role != "body" and key(event) + (event.date,) in body_keys:
             continue
         if role in ("title", "heading") and key(event)[1:3] in body_dyads:
             continue  # a headline sums up what the body reports
-        if any(key(k) == key(event) and k.evidence.sentence == event.evidence.sentence for k in kept):
+        if key(event) + (sentence,) in in_sentence:
             continue  # one act named twice in a sentence ("đối thoại chính trị hoặc đối thoại ở cấp cao nhất")
-        if any(key(k)[::3] == key(event)[::3] and key(k)[1] == key(event)[1] and k.date == event.date
-               and _act(k.trigger, classifiers) == _act(event.trigger, classifiers)
-               and 0 < event.evidence.sentence - k.evidence.sentence <= REPEAT_SENTENCES for k in seen):
-            seen.append(event)  # a chain of restatements stays one event
+        act = (event.type, key(event)[1], event.negated, event.date, _act(event.trigger, classifiers))
+        earlier = mentioned.setdefault(act, [])
+        restated = any(0 < sentence - before <= REPEAT_SENTENCES for before in earlier[-REPEAT_SENTENCES - 1:])
+        if not earlier or earlier[-1] != sentence:
+            earlier.append(sentence)  # a chain of restatements stays one event
+        if restated:
             continue
-        seen.append(event)
+        in_sentence.add(key(event) + (sentence,))
         kept.append(event)
     return kept
