@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -294,28 +295,38 @@ def _context_countries(state: _State) -> None:
 def _surname_forms(state: _State) -> None:
     """Honorific + name ("ông Peskov") and bare surnames resolve to the person named earlier or the people list."""
     text = state.doc.text
-    taken = [(m.start, m.end) for m in state.mentions]
+    taken = sorted((m.start, m.end) for m in state.mentions)
+    taken_starts = [s for s, _ in taken]
     candidates = [(m.start(1), m.end(1)) for m in state.gaz.honorific_name.finditer(text)]
     candidates += [(start, end) for start, end, _ in longest_matches(state.gaz.bare_surnames, state.folded)
                    if text[start].isupper()]
+    people_so_far = sorted((m for m in state.mentions if m.kind == "PERSON" and m.canonical), key=lambda m: m.start)
+    by_surname: dict[str, Mention] = {}  # the last person named before the candidate, by surname
+    first_named: dict[str, Mention] = {}  # the first mention of each canonical person
+    for mention in people_so_far:
+        first_named.setdefault(mention.canonical, mention)
+    cursor = 0
     for start, end in sorted(set(candidates)):
-        if any(s <= start < e or s < end <= e for s, e in taken):
+        while cursor < len(people_so_far) and people_so_far[cursor].start < start:
+            person = people_so_far[cursor]
+            by_surname[person.canonical.split()[-1].casefold()] = person
+            cursor += 1
+        nearby = taken[max(0, bisect_right(taken_starts, start) - 1):bisect_left(taken_starts, end)]
+        if any(s < end and start < e for s, e in nearby):
             continue
-        taken.append((start, end))
         surname = text[start:end]
-        earlier = [m for m in state.mentions if m.kind == "PERSON" and m.start < start
-                   and m.canonical and m.canonical.split()[-1].casefold() == surname.casefold()]
-        if earlier:
-            ref = earlier[-1]
+        ref = by_surname.get(surname.casefold())
+        if ref:
             _new_mention(state, start, end, Entry(surname, ref.canonical or surname, "person", "PERSON", ref.country,
                                                   ref.sector, org=ref.org), resolved_by="coreference", entity=ref.entity)
             continue
         people = state.gaz.surnames.get(fold_chars(surname))
         if people and len({p.canonical for p in people}) == 1:
             entry = _person_entry(people, state)
-            same = [m for m in state.mentions if m.canonical == entry.canonical and m.kind == "PERSON"]
-            _new_mention(state, start, end, entry, resolved_by="coreference" if same else "gazetteer",
-                         **({"entity": same[0].entity} if same else {}))
+            same = first_named.get(entry.canonical)
+            mention = _new_mention(state, start, end, entry, resolved_by="coreference" if same else "gazetteer",
+                                   **({"entity": same.entity} if same else {}))
+            first_named.setdefault(entry.canonical, mention)
 
 
 def _bare_roles(state: _State) -> None:

@@ -128,7 +128,8 @@ def gazetteer(lang: str) -> Gazetteer:
     # "Trong", "Bình", "Kim" are also common words: such surnames count only after an honorific ("ông Kim").
     bare = compile_phrases((key, key) for key in surnames if not is_syllable(key))
     words = load_yaml(lang, "actors.yaml")
-    honorific_name = regex.compile(rf"\b(?:{_alternation(words.get('honorifics', []))})\.? ({NAME_WORD})", regex.I)
+    # the honorific in any case ("Ông", "ông"), the name capitalised ("ông Peskov", not "ông ông")
+    honorific_name = regex.compile(rf"\b(?i:{_alternation(words.get('honorifics', []))})\.? ({NAME_WORD})")
     post = _alternation(words.get("post_location", []))
     locative = _alternation(words.get("locative", []))
     return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, bare, honorific_name,

@@ -12,6 +12,7 @@ else by the sentence's speaker, else by the last speaker of the paragraph (quote
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +27,7 @@ from quanhe.text.sentences import quoted_spans
 
 _TRIM = " ,;:-–—.\"“”'"
 SPEAKER_REACH = 400  # characters before a cue within which its speaker is sought
+CLAUSE_REACH = 2000  # the longest reported clause taken after a cue (a run-on text must not make it quadratic)
 SPEAKER_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
 
 
@@ -74,8 +76,9 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
-def _speaker_candidates(mentions: list[Mention], start: int, end: int) -> list[Mention]:
-    return [m for m in mentions if start <= m.start and m.end <= end and m.kind in SPEAKER_KINDS and m.part_of < 0]
+def _speaker_candidates(doc: Document, start: int, end: int) -> list[Mention]:
+    return [m for m in doc.mentions_between(start, end)
+            if m.end <= end and m.kind in SPEAKER_KINDS and m.part_of < 0]
 
 
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -88,8 +91,8 @@ def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _find_speaker(doc: Document, cueset: CueSet, sentence: Sentence, cue: _Cue, quotes: list[tuple[int, int]],
-                  mentions: list[Mention]) -> Mention | None:
+def _find_speaker(doc: Document, cueset: CueSet, sentence: Sentence, cue: _Cue,
+                  quotes: list[tuple[int, int]]) -> Mention | None:
     """The actor heading the cue's clause: the last one in the cue's own comma segment, else the subject opening
     an earlier segment, passing over parentheticals (", sau nhiều tuần giữ im lặng …,") and adverbials."""
     text = doc.text
@@ -100,7 +103,7 @@ def _find_speaker(doc: Document, cueset: CueSet, sentence: Sentence, cue: _Cue, 
         words = text[seg_start:seg_end].split()
         if words and words[0].casefold() in cueset.parenthetical_starts:
             continue
-        candidates = [m for m in _speaker_candidates(mentions, seg_start, seg_end)
+        candidates = [m for m in _speaker_candidates(doc, seg_start, seg_end)
                       if not _inside(quotes, m.start, m.end) and m.sector != "MED"]
         if not candidates:
             continue
@@ -123,18 +126,19 @@ def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[
     """A clause runs to the next cue that opens a new comma segment with a continuation word ("…, đồng thời
     cho rằng"), else to the end of the sentence."""
     text = doc.text
-    adjunct = regex.search(r",\s*(?:" + "|".join(map(regex.escape, stops)) + r")\s", text[start:sentence.end],
+    limit = min(sentence.end, start + CLAUSE_REACH)
+    adjunct = regex.search(r",\s*(?:" + "|".join(map(regex.escape, stops)) + r")\s", text[start:limit],
                            regex.I) if stops else None
-    end = start + adjunct.start() if adjunct else sentence.end  # ", sau khi Tokyo …" is the narrator's, not said
+    end = start + adjunct.start() if adjunct else limit  # ", sau khi Tokyo …" is the narrator's, not said
     for cue in later_cues:
         if cue.start >= end:
             break
-        before = text[start:cue.start].rstrip()
-        if "," not in before:
+        comma = text.rfind(",", start, cue.start)
+        if comma < 0:
             continue
-        words = " ".join(before.split(",")[-1].split()).casefold()
+        words = " ".join(text[comma + 1:cue.start].split()).casefold()
         if words in continuations:  # ", đồng thời cho rằng", ", giải thích rằng", ", song khẳng định"
-            return start + before.rfind(",")
+            return comma
     return end
 
 
@@ -162,10 +166,11 @@ def _sentence_cues(doc: Document, folded: str, cueset: CueSet, sentence: Sentenc
                    mentions: list[Mention]) -> list[_Cue]:
     text = doc.text
     found = []
-    spans = [(m.start, m.end) for m in mentions if m.kind != "PRONOUN" and m.end > sentence.start
-             and m.start < sentence.end]
+    spans = sorted((m.start, m.end) for m in mentions if m.kind != "PRONOUN")
+    span_starts = [s for s, _ in spans]
     for start, end, kind in longest_matches(cueset.automaton, folded, sentence.start, sentence.end):
-        if _inside(quotes, start, end) or any(s < end and start < e for s, e in spans):
+        overlapping = spans[max(0, bisect_right(span_starts, start) - 1):bisect_left(span_starts, end)]
+        if _inside(quotes, start, end) or any(s < end and start < e for s, e in overlapping):
             continue  # quoted, or part of a title ("Người phát ngôn")
         before = folded[max(sentence.start, start - 12):start].split()
         if before and (before[-1] in cueset.negators or before[-1] in cueset.noun_markers):
@@ -179,12 +184,11 @@ def _sentence_cues(doc: Document, folded: str, cueset: CueSet, sentence: Sentenc
 def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]],
                   found: list[_Cue]) -> None:
     text = doc.text
-    mentions = doc.mentions
     previous: Mention | None = None
     for index, cue in enumerate(found):
         later = found[index + 1:]
         if cue.kind == "according":  # "Theo X, …"
-            after = _speaker_candidates(mentions, cue.end, min(sentence.end, cue.end + 80))
+            after = _speaker_candidates(doc, cue.end, min(sentence.end, cue.end + 80))
             comma = text.find(",", cue.end, sentence.end)
             if after and comma > after[0].start:
                 if after[0].sector == "MED":
@@ -194,12 +198,12 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
                     cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later, cueset.continuations, cueset.clause_stops))
             continue
         if cue.kind == "cite":  # "hãng tin TASS dẫn lời Thứ trưởng … Ryabkov"
-            after = [m for m in _speaker_candidates(mentions, cue.end, sentence.end) if m.sector != "MED"]
-            before = [m for m in _speaker_candidates(mentions, sentence.start, cue.start) if m.sector == "MED"]
+            after = [m for m in _speaker_candidates(doc, cue.end, sentence.end) if m.sector != "MED"]
+            before = [m for m in _speaker_candidates(doc, sentence.start, cue.start) if m.sector == "MED"]
             cue.speaker = after[0] if after else None
             cue.outlet = before[-1] if before else None
             continue
-        cue.speaker = _find_speaker(doc, cueset, sentence, cue, quotes, mentions)
+        cue.speaker = _find_speaker(doc, cueset, sentence, cue, quotes)
         if cue.speaker is None and previous and _continues(text, sentence, cue):
             cue.speaker = previous  # ", đồng thời cho rằng …": the same speaker goes on
         previous = cue.speaker or previous
@@ -236,7 +240,7 @@ def find_quotes(doc: Document) -> list[Quote]:
     for sentence in doc.sentences:
         quotes = [(sentence.start + s, sentence.start + e)
                   for s, e in quoted_spans(text[sentence.start:sentence.end]) if e > s]
-        here = [m for m in doc.mentions if sentence.start <= m.start < sentence.end]
+        here = doc.mentions_between(sentence.start, sentence.end)
         found = _sentence_cues(doc, folded, cueset, sentence, quotes, here)
         _resolve_cues(doc, cueset, sentence, quotes, found)
         indirect: list[Quote] = []

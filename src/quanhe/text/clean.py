@@ -93,7 +93,7 @@ def clean(raw: str, lang: str = "vi", title: str | None = None) -> CleanText:
             continue
         kept.append(line)
 
-    title = normalize(title).strip() if title else None
+    title = " ".join(normalize(title).split()) or None if title else None  # a title is one line
     first_is_headline = bool(kept) and _looks_like_headline(kept[0]) and not rules.caption.fullmatch(kept[0])
     if title is None and first_is_headline:
         title = kept[0]

@@ -14,7 +14,7 @@ from quanhe.model import Sentence
 from quanhe.text.boilerplate import rules
 from quanhe.text.clean import Line
 
-_BOUNDARY = regex.compile(r"[.!?…]+(?P<close>['\"”’)\]]*)(?P<space>\s+)(?=[\p{Lu}\d“\"'‘(\[])")
+_BOUNDARY = regex.compile(r"(?<![.!?…])[.!?…]++(?P<close>['\"”’)\]]*+)(?P<space>\s+)(?=[\p{Lu}\d“\"'‘(\[])")  # run start, possessive: linear
 _WORD_BEFORE = regex.compile(r"([\p{L}\p{M}.]+)\.$")
 MAX_QUOTE_CHARS = 1500
 ABBREVIATION_WINDOW = 40  # characters looked back for the word before a full stop  # an opening mark with no close within this many characters is treated as stray
@@ -34,12 +34,15 @@ def quoted_spans(line: str) -> list[tuple[int, int]]:
     closing one within MAX_QUOTE_CHARS is stray and opens nothing. Only the marks are visited, so this is linear.
     """
     marks = [(m.start(), m.group()) for m in _QUOTE_MARK.finditer(line)]
+    next_close: list[int | None] = [None] * (len(marks) + 1)  # index of the first closing mark after each mark
+    for j in range(len(marks) - 1, -1, -1):
+        next_close[j] = j if marks[j][1] in CLOSING_QUOTES else next_close[j + 1]
     spans = []
     i = 0
     while i < len(marks):
         start, mark = marks[i]
         if mark in OPENING_QUOTES:
-            close = next((j for j in range(i + 1, len(marks)) if marks[j][1] in CLOSING_QUOTES), None)
+            close = next_close[i + 1]
             if close is not None and marks[close][0] - start <= MAX_QUOTE_CHARS:
                 spans.append((start + 1, marks[close][0]))
                 i = close + 1
