@@ -401,12 +401,14 @@ def _candidate_names(state: _State) -> None:
     them. A run opening a sentence counts only from three words, since the first word is capitalised anyway."""
     text = state.doc.text
     taken = sorted([(m.start, m.end) for m in state.mentions if m.kind != "NONE"] + state.places)
+    taken_starts = [s for s, _ in taken]
     not_names = set(state.gaz.words.get("not_names", []))
     for sentence in state.doc.sentences:
         for found in _NAME_CANDIDATE.finditer(text, sentence.start, sentence.end):
             start, end = found.span()
             words = found.group().split()
-            if words[0] in not_names or any(s < end and start < e for s, e in taken):
+            nearby = taken[max(0, bisect_right(taken_starts, start) - 1):bisect_left(taken_starts, end)]
+            if words[0] in not_names or any(s < end and start < e for s, e in nearby):
                 continue
             if start == sentence.start and len(words) < 3:
                 continue

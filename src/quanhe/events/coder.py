@@ -38,6 +38,7 @@ COMPLEMENT_GAP = 4  # words between two triggers for the second to be the first'
 BEFORE_WORDS = 8  # how far before a trigger a negation or modal word still applies to it
 REPEAT_SENTENCES = 3  # restatements of one act within this many sentences are one event
 CLAUSE_REACH = 400  # characters before and after a trigger within which its clause and arguments are sought
+PAIR_REACH = 1500  # characters back within which "hai bên" finds the two parties it stands for
 RIGHT_AFTER_CHARS = 80  # how far after an intent trigger its complement's subject is looked for
 
 
@@ -161,7 +162,7 @@ def pair_before(doc: Document, offset: int, paragraph: int, joiners: tuple[str, 
     the one before, else the last two actors with distinct codes there; `first` (the speaker's side) leads."""
     seen: list[Mention] = []
     seen_all: list[Mention] = []
-    window = next((s.start for s in doc.sentences if s.paragraph >= paragraph - 1), 0)
+    window = max(next((s.start for s in doc.sentences if s.paragraph >= paragraph - 1), 0), offset - PAIR_REACH)
     for mention in doc.mentions_between(window, offset):
         sentence = doc.sentence_at(mention.start)
         if mention.part_of >= 0 or mention.kind not in ACTOR_KINDS or not mention.code:
@@ -310,7 +311,7 @@ class Grammar:
     undated: tuple[str, ...]  # mark an unspecified past ("từng", "chưa từng"): no date unless one is given
     aboutness: tuple[str, ...]  # an actor after these is talked about, not a party ("về vấn đề Ukraine")
     demonstratives: tuple[str, ...]  # a nominal trigger followed by these refers back ("cuộc đàm phán này")
-    condition_markers: tuple[str, ...]  # introduce the condition of an offer or threat ("nếu", "phụ thuộc vào")
+    condition: regex.Pattern  # a condition marker ("nếu", "phụ thuộc vào"): a conditional offer or threat
     complement_gap: tuple[str, ...]  # words between a trigger and its object trigger ("bác bỏ việc đàm phán")
     classifiers: tuple[str, ...]  # nominal classifiers before a trigger ("cuộc đối thoại" = "đối thoại")
     relative_markers: tuple[str, ...]  # open a relative clause ("mà"): its acts describe, they are not news
@@ -342,7 +343,7 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("undated", [])),
                    tuple(fold_chars(w) for w in words.get("aboutness", [])),
                    tuple(fold_chars(w) for w in words.get("demonstratives", [])),
-                   tuple(fold_chars(w) for w in words.get("condition_markers", [])),
+                   _words_pattern([fold_chars(w) for w in words.get("condition_markers", [])]),
                    tuple(fold_chars(w) for w in words.get("complement_gap", [])),
                    tuple(fold_chars(w) for w in words.get("classifiers", [])),
                    tuple(fold_chars(w) for w in words.get("relative_markers", [])),
@@ -351,6 +352,11 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("dating_words", [])),
                    tuple(fold_chars(w) for w in words.get("subordinators", [])),
                    _place_phrase(roles.get("place", [])))
+
+
+def _words_pattern(words: list[str]) -> regex.Pattern:
+    alternation = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+    return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 
 
 def _place_phrase(place_words: list[str]) -> regex.Pattern:
@@ -466,16 +472,14 @@ def text_is_closing(doc: Document, sentence: Sentence, clause: tuple[int, int]) 
     return not tail and clause[0] > sentence.start and any(c in head for c in ",-–")
 
 
-def _condition(doc: Document, folded: str, g: Grammar, sentence: Sentence) -> tuple[bool, Mention | None]:
-    """Whether the sentence states a condition ("nếu Mỹ …", "phụ thuộc vào việc Washington …"), and the actor
-    the condition names, if any."""
-    if not g.condition_markers:
-        return False, None
-    found = regex.search(r"(?<!\w)(?:" + "|".join(map(regex.escape, g.condition_markers)) + r")(?!\w)",
-                         folded[sentence.start:sentence.end])
+def _condition(doc: Document, folded: str, g: Grammar, sentence: Sentence, hit: _Hit) -> tuple[bool, Mention | None]:
+    """Whether the trigger's sentence (within CLAUSE_REACH of it) states a condition ("nếu Mỹ …", "phụ thuộc vào
+    việc Washington …"), and the actor the condition names, if any."""
+    start, end = max(sentence.start, hit.start - CLAUSE_REACH), min(sentence.end, hit.end + CLAUSE_REACH)
+    found = g.condition.search(folded, start, end)
     if not found:
         return False, None
-    actors = _actors_in(doc, folded, g, sentence.start + found.end(), sentence.end)
+    actors = _actors_in(doc, folded, g, found.end(), end)
     return True, (actors[0] if actors else None)
 
 
@@ -559,7 +563,7 @@ def code_events(doc: Document) -> list[Event]:
             elif event_type == "AGREE" and mode == "intent" and _actor_right_after(doc, folded, hit, sources):
                 event_type, mode = "REQUEST", "appeal"  # "hy vọng Moscow sẽ quay trở lại bàn đàm phán"
                 targets = [_actor_right_after(doc, folded, hit, sources)]
-            conditional, condition_actor = _condition(doc, folded, g, sentence) if speaker else (False, None)
+            conditional, condition_actor = _condition(doc, folded, g, sentence, hit) if speaker else (False, None)
             if conditional and event_type != "REQUEST" and speaker.code in {m.code for m in sources + targets}:
                 # "[Peskov:] đàm phán có thể diễn ra nếu Mỹ …": a conditional offer or threat by the speaker,
                 # and the implied demand (conventions: THREATEN or AGREE plus REQUEST)
