@@ -17,6 +17,7 @@ from quanhe.lexicons import load_yaml
 DATA_URI = regex.compile(r'data:image/[\w.+-]{1,20}(?:;[\w=.+-]{1,40})*,(?:"[^"\s]{0,100000}"|[A-Za-z0-9+/=%_-]*)')
 IMAGE_LINE = regex.compile(r"^\s*(?:<(?:[\w-]+:)?(?:image|img)\b|data:image/)", regex.I)
 ALT_TEXT = regex.compile(r'alt="([^"]{0,1000})"', regex.I)
+MAX_FURNITURE_CHARS = 300  # bylines, captions, widgets and list markers are short lines; longer ones are text
 IMAGE_NUMBER = regex.compile(r"\s*-\s*Ảnh \d+\.?\s*", regex.I)
 
 
@@ -61,3 +62,8 @@ def is_image_line(line: str) -> bool:
 
 def strip_inline_images(text: str) -> str:
     return DATA_URI.sub("", text)
+
+
+def matches(pattern: regex.Pattern, line: str) -> bool:
+    """Whether a short line is wholly this furniture (long lines never are, which also keeps matching linear)."""
+    return len(line) <= MAX_FURNITURE_CHARS and pattern.fullmatch(line) is not None

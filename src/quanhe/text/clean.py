@@ -49,9 +49,9 @@ def _related_list_start(lines: list[str], rules: boilerplate.Rules) -> int | Non
     other stories; the list starts at the first of those headlines.
     """
     for i, line in enumerate(lines):
-        if i > 0 and rules.cut_from.fullmatch(line):
+        if i > 0 and boilerplate.matches(rules.cut_from, line):
             return i
-    bylines = [i for i, line in enumerate(lines) if i >= 3 and "|" in line and rules.byline.fullmatch(line)]
+    bylines = [i for i, line in enumerate(lines) if i >= 3 and "|" in line and boilerplate.matches(rules.byline, line)]
     if len(bylines) >= 2:
         return max(bylines[0] - 1, 1)
     return None
@@ -72,7 +72,7 @@ def clean(raw: str, lang: str = "vi", title: str | None = None) -> CleanText:
             image_title = image_title or boilerplate.image_alt_text(line)
             continue
         line = " ".join(boilerplate.strip_inline_images(line).split())
-        if not line or rules.drop.fullmatch(line):
+        if not line or boilerplate.matches(rules.drop, line):
             continue
         if lines and line == lines[-1]:  # the same caption or paragraph twice in a row
             continue
@@ -88,13 +88,13 @@ def clean(raw: str, lang: str = "vi", title: str | None = None) -> CleanText:
     kept: list[str] = []
     for i, line in enumerate(lines):
         is_last = i == len(lines) - 1
-        if rules.byline.fullmatch(line) or (is_last and i > 0 and _NAME_ONLY.fullmatch(line)):
+        if boilerplate.matches(rules.byline, line) or (is_last and i > 0 and _NAME_ONLY.fullmatch(line)):
             authors.append(line.rstrip("| ").strip())
             continue
         kept.append(line)
 
     title = " ".join(normalize(title).split()) or None if title else None  # a title is one line
-    first_is_headline = bool(kept) and _looks_like_headline(kept[0]) and not rules.caption.fullmatch(kept[0])
+    first_is_headline = bool(kept) and _looks_like_headline(kept[0]) and not boilerplate.matches(rules.caption, kept[0])
     if title is None and first_is_headline:
         title = kept[0]
     elif title is None and image_title:  # the headline survives only as the lead image's alt text
@@ -107,7 +107,7 @@ def clean(raw: str, lang: str = "vi", title: str | None = None) -> CleanText:
     for i, line in enumerate(kept):
         if i == 0 and title is not None and line == title:
             role = "title"
-        elif rules.caption.fullmatch(line):
+        elif boilerplate.matches(rules.caption, line):
             role = "caption"
         elif i > 0 and _looks_like_headline(line) and len(line.split()) <= MAX_HEADING_WORDS:
             role = "heading"  # a subheading or an embedded story's headline
