@@ -332,16 +332,21 @@ def _surname_forms(state: _State) -> None:
 def _bare_roles(state: _State) -> None:
     """A title with no name of its own refers to the last person who held it, or with the same country/sector."""
     people = sorted((m for m in state.mentions if m.kind == "PERSON"), key=lambda m: m.start)
+    starts = [p.start for p in people]
+    titles: dict[int, set[str]] = {}  # person entity -> first words of the titles it was introduced with
+    for mention in state.mentions:
+        if mention.kind == "ROLE" and mention.part_of >= 0 and mention.text:
+            titles.setdefault(mention.entity, set()).add(fold_chars(mention.text.split()[0]))
     for role in state.mentions:
         if role.kind != "ROLE" or role.part_of >= 0:
             continue
-        before = [p for p in people if p.start < role.start]
+        before = people[:bisect_left(starts, role.start)]
         title_key = fold_chars(role.text.split()[0]) if role.text else ""
-        same_title = [p for p in before if any(r.kind == "ROLE" and r.part_of >= 0 and r.entity == p.entity
-                                               and fold_chars(r.text).startswith(title_key) for r in state.mentions)
-                      and (not role.country or p.country == role.country)]
-        compatible = [p for p in before if role.country and p.country == role.country and p.sector == role.sector]
-        ref = (same_title or compatible or [None])[-1]
+        same_title = next((p for p in reversed(before) if title_key in titles.get(p.entity, ())
+                           and (not role.country or p.country == role.country)), None)
+        compatible = next((p for p in reversed(before) if role.country and p.country == role.country
+                           and p.sector == role.sector), None)
+        ref = same_title or compatible
         if ref:
             role.entity, role.canonical, role.resolved_by = ref.entity, ref.canonical, "coreference"
             role.country, role.sector, role.org = ref.country, ref.sector, ref.org
