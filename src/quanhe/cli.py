@@ -80,7 +80,8 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
     store = _open(db, read_only=False)
     try:
         summary = run_batch(store, paths, default_date, batch_size=batch_size, workers=workers, progress=err)
-        if summary.added:
+        unclustered = store.con.execute("SELECT count(*) FROM events WHERE story_id IS NULL").fetchone()[0]
+        if summary.added or unclustered:  # a run killed before its stories were rebuilt is finished here
             summary.stories = update_stories(store)
     finally:
         store.close()
@@ -223,10 +224,12 @@ def _register() -> None:
     """Commands whose code lives with their stage (serve, export, check, cluster engines)."""
     from quanhe.engines import commands as engine_commands
     from quanhe.serve import commands as serve_commands
+    from quanhe.store.check import check_command
 
     app.command()(serve_commands.serve)
     app.command()(serve_commands.export)
     app.command()(engine_commands.load)
+    app.command(name="check")(check_command)
 
 
 _register()

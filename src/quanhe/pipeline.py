@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import regex
@@ -26,6 +26,7 @@ from quanhe.text.clean import clean
 from quanhe.text.sentences import split_sentences
 
 _LETTERS = regex.compile(r"\p{L}")
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _VIETNAMESE_LETTERS = regex.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", regex.I)
 
 
@@ -42,8 +43,18 @@ def article_id(clean_text: str) -> str:
     return "a-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _valid_unicode(text: str) -> str:
+    """Unpaired surrogates (from a JSON escape, or a file name in another encoding) become U+FFFD: they are not
+    characters, and neither hashing nor the store can take them."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
+
+
 def make_document(record: RawRecord, default_date: date | None = None) -> Document:
     """Ingest -> text stage: clean the raw text, split sentences, fill the Article."""
+    if _SURROGATE.search(record.text + (record.title or "") + record.source):
+        record = replace(record, text=_valid_unicode(record.text), source=_valid_unicode(record.source),
+                         title=_valid_unicode(record.title) if record.title else None,
+                         warnings=record.warnings + ["unpaired surrogate characters replaced by U+FFFD"])
     lang = detect_language(record.text)
     cleaned = clean(record.text, lang, title=record.title)
     article = Article(
@@ -119,7 +130,14 @@ def analyze(text: str, published: date | str | None = None, source: str = "<text
             url: str | None = None) -> Document:
     """Analyse one article's text (a leading `date YYYY-MM-DD` header is honoured) without any database."""
     from quanhe.ingest.readers import parse_date, split_date_header
+    from quanhe.ingest.records import BadInput
 
-    body, header_date = split_date_header(text)
+    warnings = []
+    try:
+        body, header_date = split_date_header(text)
+    except BadInput as exc:  # the API never raises on content: the line stays text, and says why
+        body, header_date = text, None
+        warnings.append(f"date header ignored: {exc}")
     published = parse_date(published) if isinstance(published, str) else published
-    return process(RawRecord(source, body, title=title, published=header_date or published, url=url))
+    return process(RawRecord(source, body, title=title, published=header_date or published, url=url,
+                             warnings=warnings))

@@ -998,7 +998,10 @@ def find_times(text: str, published: dt.date | None, sentences: Sequence[Sentenc
     last_month: tuple[int, int] | None = None
     for c in cands:
         sentence = index.at(c.start)
-        value, precision, anchor = _resolve(c, text, published, sentence, g, last_day, last_month)
+        try:
+            value, precision, anchor = _resolve(c, text, published, sentence, g, last_day, last_month)
+        except (OverflowError, ValueError):  # a relative date past year 9999 or before year 1: not resolvable
+            value, precision, anchor = None, "day", "published"
         out.append(TimeExpr(start=c.start, end=c.end, text=text[c.start:c.end], value=value, precision=precision,
                             sentence=sentence.index if sentence is not None else -1, anchor=anchor))
         if value is None or (sentence is not None and sentence.role in ("byline", "caption")):

@@ -366,8 +366,15 @@ def _place_phrase(place_words: list[str]) -> regex.Pattern:
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
-    before = " " + " ".join(folded[max(lower, start - 30):start].split())
-    return any(before.endswith(" " + w) for w in words)
+    """Whether one of the words ends right before `start` (after `lower`), on a word boundary."""
+    low = max(lower, start - 30)
+    before = folded[low:start].rstrip()
+    if not before:
+        return False
+    for word in words:
+        if before.endswith(word) and (len(before) == len(word) or before[-len(word) - 1] in " \t\n,;:(\"“"):
+            return True
+    return False
 
 
 def _extent_starts(doc: Document) -> dict[int, int]:

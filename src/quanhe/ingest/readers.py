@@ -38,7 +38,8 @@ def parse_date(value: object) -> date | None:
 
 
 def split_date_header(text: str) -> tuple[str, date | None]:
-    """Remove a leading `date YYYY-MM-DD` header and return it as the publication date."""
+    """Remove a leading `date YYYY-MM-DD` header and return it as the publication date; BadInput when the header
+    is not a real date ("date 2026-22-21")."""
     match = DATE_HEADER.match(text)
     if not match:
         return text, None
@@ -124,7 +125,10 @@ def jsonl_record(line: bytes, source: str) -> RawRecord:
 def read_jsonl(path: Path) -> Iterator[RawRecord | IngestError]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
-        for number, line in enumerate(handle, 1):
+        for number, line in enumerate(_bounded_lines(handle), 1):
+            if line is None:
+                yield IngestError(f"{path}:{number}", f"line longer than {MAX_JSONL_LINE_BYTES // (1024 * 1024)} MB")
+                continue
             if not line.strip():
                 continue
             source = f"{path}:{number}"
@@ -132,6 +136,21 @@ def read_jsonl(path: Path) -> Iterator[RawRecord | IngestError]:
                 yield jsonl_record(line, source)
             except BadInput as exc:
                 yield IngestError(source, str(exc))
+
+
+def _bounded_lines(handle) -> Iterator[bytes | None]:
+    """Lines of a binary file, or None for a line longer than MAX_JSONL_LINE_BYTES, which is skipped in chunks
+    instead of being read into memory."""
+    while True:
+        line = handle.readline(MAX_JSONL_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1024 * 1024)
+            yield None
+            continue
+        yield line
 
 
 def read_warc(path: Path) -> Iterator[RawRecord | IngestError]:

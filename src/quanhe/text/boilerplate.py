@@ -31,7 +31,7 @@ class Rules:
 
 
 def _alternation(patterns: list[str]) -> regex.Pattern:
-    return regex.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", regex.I | regex.V1)
+    return regex.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", regex.I)
 
 
 @cache
