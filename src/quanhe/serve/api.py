@@ -209,12 +209,18 @@ Con = Annotated[duckdb.DuckDBPyConnection, Depends(connection)]
 
 def create_app(db_path: Path, read_only: bool = True) -> FastAPI:
     """The API and dashboard over the store at `db_path` (StoreError when it cannot be opened)."""
-    store = Store(db_path, read_only=read_only)
+    store = Store(db_path, read_only=read_only)  # opened now, so a bad path fails here and not on a request
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        store.close()
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        """Each serving cycle holds the store open (an app can be started again, as test clients do)."""
+        if app_.state.store is None:
+            app_.state.store = Store(db_path, read_only=read_only)
+        try:
+            yield
+        finally:
+            app_.state.store.close()
+            app_.state.store = None
 
     app = FastAPI(title="quanhe", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Political event data (PLOVER) from Vietnamese news, with the evidence of each record.")
