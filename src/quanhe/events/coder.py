@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,6 +39,7 @@ COMPLEMENT_GAP = 4  # words between two triggers for the second to be the first'
 BEFORE_WORDS = 8  # how far before a trigger a negation or modal word still applies to it
 REPEAT_SENTENCES = 3  # restatements of one act within this many sentences are one event
 CLAUSE_REACH = 400  # characters before and after a trigger within which its clause and arguments are sought
+QUOTE_REACH = 3000  # the longest quote that is searched back for around a trigger
 PAIR_REACH = 1500  # characters back within which "hai bên" finds the two parties it stands for
 RIGHT_AFTER_CHARS = 80  # how far after an intent trigger its complement's subject is looked for
 
@@ -207,8 +209,11 @@ def main_dyad(doc: Document) -> tuple[str, str] | None:
     return (ranked[0], ranked[1]) if len(ranked) >= 2 else None
 
 
-def _containing_quote(quotes: list[Quote], start: int, end: int) -> Quote | None:
-    inside = [q for q in quotes if q.start <= start and end <= q.end]
+def _containing_quote(quotes: list[Quote], starts: list[int], start: int, end: int) -> Quote | None:
+    """The narrowest quote around [start, end); `starts` are the quotes' sorted starts. Quotes are searched back
+    only QUOTE_REACH characters: reported clauses are bounded in length (quotes.CLAUSE_REACH)."""
+    first = bisect_left(starts, start - QUOTE_REACH)
+    inside = [q for q in quotes[first:bisect_right(starts, start)] if end <= q.end]
     return min(inside, key=lambda q: q.end - q.start) if inside else None
 
 
@@ -519,6 +524,7 @@ def code_events(doc: Document) -> list[Event]:
     today = news_day(doc)
     section = section_start(doc)
     extent = _extent_starts(doc)
+    quote_starts = [q.start for q in doc.quotes]
     events: list[Event] = []
     for sentence in doc.sentences:
         wish_clause: tuple[int, int] | None = None
@@ -545,7 +551,7 @@ def code_events(doc: Document) -> list[Event]:
             event_type, mode = hit.trigger.type, hit.trigger.mode
             if modality == "refuse":  # "không cần phải đàm phán", "không có kế hoạch gặp": declining the act
                 event_type, mode, modality, negated = "REJECT", "refuse", None, False
-            quote = _containing_quote(doc.quotes, hit.start, hit.end)
+            quote = _containing_quote(doc.quotes, quote_starts, hit.start, hit.end)
             speaker = quote.speaker if quote and quote.speaker and quote.speaker.code else None
             before = _actors_in(doc, folded, g, clause[0], hit.start)
             grouped = any(w in folded[clause[0]:hit.start] for w in g.pair_words)
