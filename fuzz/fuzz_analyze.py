@@ -136,8 +136,9 @@ def signature(exc: BaseException) -> str:
 class Recorder:
     """Counts cases, groups crashes by signature, saves the first inputs of each; writes stats every 2 s."""
 
-    def __init__(self, engine: str, seconds: float, slow: float, hang: float) -> None:
+    def __init__(self, engine: str, seconds: float, slow: float, hang: float, keep: bool = True) -> None:
         self.engine, self.seconds, self.slow, self.hang = engine, seconds, slow, hang
+        self.keep = keep  # False for the corpus merge: it re-runs known inputs, its findings are not a run's
         signal.signal(signal.SIGALRM, _alarm)
         self.cases = 0
         self.started = time.monotonic()
@@ -159,13 +160,13 @@ class Recorder:
         self.slowest = max(self.slowest, elapsed)
         if self.slow < elapsed < self.hang:
             self.record(f"slow: > {self.slow:g} s", f"{elapsed:.1f} s on {len(data)} bytes", data)
-        if time.monotonic() - self.last_write > 2:
+        if self.keep and time.monotonic() - self.last_write > 2:
             self.write()
 
     def record(self, key: str, message: str, data: bytes) -> None:
         entry = self.crashes.setdefault(key, {"count": 0, "example": message, "saved": []})
         entry["count"] += 1
-        if len(entry["saved"]) < SAVED_PER_SIGNATURE:
+        if self.keep and len(entry["saved"]) < SAVED_PER_SIGNATURE:
             CRASHES.mkdir(parents=True, exist_ok=True)
             name = f"crash-{hashlib.sha1(key.encode()).hexdigest()[:8]}-{hashlib.sha1(data).hexdigest()[:12]}"
             (CRASHES / name).write_bytes(data)
@@ -209,7 +210,7 @@ def run_merge(args) -> None:
 
     with atheris.instrument_imports(include=["quanhe"]):
         import quanhe.pipeline  # noqa: F401
-    recorder = Recorder("merge", args.seconds, args.slow, args.hang)
+    recorder = Recorder("merge", args.seconds, args.slow, args.hang, keep=False)
     command = f"{sys.executable} {Path(__file__).resolve()} --merge-worker"
     if args.merge_into:  # start the merge
         argv = [command, "-merge=1", "-timeout=0", f"-max_len={args.max_len}", str(args.merge_into), str(GENERATED)]

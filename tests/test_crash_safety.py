@@ -183,24 +183,29 @@ def test_sigkill_mid_run_keeps_whole_batches_and_the_rerun_resumes(batch_file, r
 def test_a_second_run_on_the_same_database_fails_cleanly(batch_file, reference, tmp_path):
     db = tmp_path / "shared.duckdb"
     _fresh_store(db)
-    first = _start(batch_file, db)
+    # The first run reads the file twice (the second pass finds every article stored), so it holds the database
+    # long after the others have started, even on a slow machine.
+    first = subprocess.Popen([*_run_args(batch_file, db), str(batch_file)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_env())
     try:
         _wait_for_first_commit(first, db)
-        second = _run(batch_file, db)
-        reader = subprocess.run([*_command(), "articles", "--db", str(db)], capture_output=True, text=True,
-                                encoding="utf-8", env=_env(), timeout=RUN_TIMEOUT)
-        assert first.poll() is None, "the first run finished before the second started: make the batch larger"
+        others = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                   env=_env())
+                  for args in (_run_args(batch_file, db), [*_command(), "articles", "--db", str(db)])]
+        outputs = [other.communicate(timeout=RUN_TIMEOUT) for other in others]
+        results = [(other.returncode, other_out, other_err) for other, (other_out, other_err) in zip(others, outputs)]
+        assert first.poll() is None, "the first run finished before the others tried the database"
     finally:
         out, err = first.communicate(timeout=RUN_TIMEOUT)
-    for other in (second, reader):
-        said = f"rc {other.returncode}\nstdout: {other.stdout[-1500:]}\nstderr: {other.stderr[-1500:]}"
-        assert other.returncode != 0, said
-        assert other.stdout == "", said
-        lines = other.stderr.strip().splitlines()
+    for returncode, other_out, other_err in results:
+        said = f"rc {returncode}\nstdout: {other_out[-1500:]}\nstderr: {other_err[-1500:]}"
+        assert returncode != 0, said
+        assert other_out == "", said
+        lines = other_err.strip().splitlines()
         assert len(lines) == 1, said
         assert lines[0].startswith("error: ") and str(db) in lines[0] and "in use" in lines[0], said
     assert first.returncode == 0, err[-3000:]
-    assert f"{ARTICLES} new" in out, out
+    assert f"{2 * ARTICLES} article(s) read" in out and f"{ARTICLES} new, {ARTICLES} already stored" in out, out
     after = _snapshot(db)
     assert after["counts"] == reference["counts"]
     for key in ("articles", "sources", "events", "stories"):

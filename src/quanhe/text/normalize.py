@@ -76,7 +76,7 @@ def remove_censorship_dots(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFC, modern tone placement and censorship dots removed: the form the clean text is kept in."""
-    return remove_censorship_dots(normalize_tone_placement(nfc(text)))
+    return normalize_tone_placement(remove_censorship_dots(nfc(text)))  # dots first: "ho.à" joins into "hoà"
 
 
 def fold(text: str) -> str:
