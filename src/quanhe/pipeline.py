@@ -51,9 +51,10 @@ def _valid_unicode(text: str) -> str:
 
 def make_document(record: RawRecord, default_date: date | None = None) -> Document:
     """Ingest -> text stage: clean the raw text, split sentences, fill the Article."""
-    if _SURROGATE.search(record.text + (record.title or "") + record.source):
+    if _SURROGATE.search(record.text + (record.title or "") + (record.url or "") + record.source):
         record = replace(record, text=_valid_unicode(record.text), source=_valid_unicode(record.source),
                          title=_valid_unicode(record.title) if record.title else None,
+                         url=_valid_unicode(record.url) if record.url else None,
                          warnings=record.warnings + ["unpaired surrogate characters replaced by U+FFFD"])
     lang = detect_language(record.text)
     cleaned = clean(record.text, lang, title=record.title)
