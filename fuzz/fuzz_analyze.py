@@ -16,7 +16,8 @@ text that is not `text[start:end]`, evidence outside its sentence, two events wi
 running after --hang seconds: a per-case alarm stops it and the traceback says where the pipeline was stuck), or
 a slow case (over --slow seconds). Findings are grouped by signature (exception type and innermost quanhe frame),
 the first few inputs of each are saved under fuzz/crashes/, and the run goes on. The seed corpus is
-fuzz/corpus/seed/; inputs that atheris finds interesting are kept in fuzz/corpus/generated/. The summary goes to stdout and to fuzz/last_run.json.
+fuzz/corpus/seed/; inputs that atheris finds interesting are kept in fuzz/corpus/generated/ (minimised by a
+libFuzzer merge after the run). The summary goes to stdout and to fuzz/last_run.json.
 """
 
 from __future__ import annotations
