@@ -6,6 +6,7 @@ chunk size, and committed every `batch_size` documents.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,13 +19,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from quanhe.ingest.readers import read_paths
+from quanhe.ingest.readers import TRUNCATED, read_paths
 from quanhe.ingest.records import IngestError, RawRecord
+from quanhe.limits import Limits
 from quanhe.model import Document
 from quanhe.pipeline import process
 from quanhe.store.database import Store
 
 SHOWN_TITLES = 20
+CHUNK = 8  # records per task sent to a worker
+IN_FLIGHT_PER_WORKER = 8 * CHUNK
 
 
 @dataclass
@@ -39,6 +43,7 @@ class RunSummary:
     stories: int | None = None
     seconds: float = 0.0
     failures: list[IngestError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "source: article truncated …", one per truncated article
     shown: list[tuple[str, str, str]] = field(default_factory=list)  # (id, date, title)
 
     def render(self) -> str:
@@ -84,20 +89,39 @@ def analyse_records(records: Iterable[RawRecord], default_date: date | None,
         for record in records:
             yield analyse_one(record, default_date)
         return
+    # Pool.imap reads its input as fast as it can: a reader faster than the workers would pull a whole dump into
+    # memory. A semaphore keeps at most IN_FLIGHT_PER_WORKER records per worker between reading and storing.
+    slots = threading.Semaphore(workers * IN_FLIGHT_PER_WORKER)
+    stopped = threading.Event()
+
+    def fed() -> Iterator[RawRecord]:
+        for record in records:
+            while not slots.acquire(timeout=0.1):
+                if stopped.is_set():  # the consumer is gone: do not keep the pool's feeder thread waiting
+                    return
+            yield record
+
     with get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(partial(analyse_one, default_date=default_date), records, chunksize=8)
+        try:
+            for analysed in pool.imap(partial(analyse_one, default_date=default_date), fed(), chunksize=CHUNK):
+                slots.release()
+                yield analysed
+        finally:
+            stopped.set()  # before the pool's exit, which waits for its feeder thread
 
 
 def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_size: int = 200,
-              workers: int = 1, progress: Console | None = None) -> RunSummary:
+              workers: int = 1, progress: Console | None = None, limits: Limits | None = None) -> RunSummary:
+    """Read, analyse and store every article under `paths` (within `limits`, the library defaults without)."""
     summary = RunSummary()
     started = time.perf_counter()
 
     def records() -> Iterator[RawRecord]:
-        for item in read_paths(paths):
+        for item in read_paths(paths, limits):
             if isinstance(item, IngestError):
                 summary.failures.append(item)
             else:
+                summary.warnings += [f"{item.source}: {w}" for w in item.warnings if w.startswith(TRUNCATED)]
                 yield item
 
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} articles"),

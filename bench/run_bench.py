@@ -1,0 +1,199 @@
+"""`quanhe run` end to end, as a user runs it: speed-up with --workers, and peak memory on a big dump (issue 8).
+
+Run from the repository root:
+
+    .venv/bin/python bench/run_bench.py workers --limit 2000 --workers 1 2
+    .venv/bin/python bench/run_bench.py memory --dump-mb 1000 --mode parquet
+    .venv/bin/python bench/run_bench.py memory --dump-mb 100 --mode store --workers 2
+
+`workers` runs `quanhe run CORPUS --db TMP --workers N` for each N on the same JSONL (the first `--limit` lines of
+the VNTC dump by default) into a fresh database each time, and prints seconds, articles/s, MB/s and the
+speed-up over the first N.
+
+`memory` builds a JSONL dump of `--dump-mb` MB by repeating the VNTC corpus (each copy's ids, titles and URLs
+carry the copy number, so no two lines are the same record; the texts repeat) unless it exists, then runs
+`quanhe run DUMP --out DIR` (`--mode parquet`: the local engine, analysis and Parquet, no database) or
+`quanhe run DUMP --db TMP` (`--mode store`), and samples the resident memory of the whole process tree
+(the run and its worker processes) every 0.5 s from /proc. It prints the peak of the tree and of the largest
+single process, the time, and MB/s; `--trace` prints each sample's RSS as the run goes, to show it flat.
+
+Both modes print the commit measured (`+dirty` with uncommitted changes under src/) and the load average, since
+the figures move with other jobs on the machine. Linux only (/proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUANHE = [sys.executable, "-m", "quanhe"]
+MB = 1_000_000
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("QUANHE_SHARED", ROOT.parent / "shared"))
+
+
+def commit() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def text_bytes(path: Path, limit: int | None = None) -> tuple[int, int]:
+    """(lines with a text, UTF-8 bytes of text) in the first `limit` lines of a JSONL dump."""
+    lines = size = 0
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if limit is not None and number >= limit:
+                break
+            text = json.loads(line).get("text") or ""
+            lines += bool(text.strip())
+            size += len(text.encode("utf-8"))
+    return lines, size
+
+
+def head(path: Path, limit: int, into: Path) -> Path:
+    with path.open(encoding="utf-8") as source, into.open("w", encoding="utf-8") as target:
+        for number, line in enumerate(source):
+            if number >= limit:
+                break
+            target.write(line)
+    return into
+
+
+def make_dump(corpus: Path, target: Path, megabytes: float) -> None:
+    """Copies of the corpus, each line's id, title and url marked with its copy number, up to `megabytes`."""
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    written, copy = 0, 0
+    with target.open("w", encoding="utf-8") as out:
+        while written < megabytes * MB:
+            for line in lines:
+                record = json.loads(line)
+                record["id"] = f"{record.get('id')}-copy{copy}"
+                record["title"] = f"{record.get('title') or ''} ({copy})"
+                record["url"] = f"https://bench.invalid/{copy}/{record.get('id')}"
+                row = json.dumps(record, ensure_ascii=False) + "\n"
+                out.write(row)
+                written += len(row.encode("utf-8"))
+            copy += 1
+
+
+def tree_rss(root: int) -> tuple[int, int]:
+    """(sum, max) resident bytes over `root` and all its descendants, read from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(entry), int(fields[1])
+        children.setdefault(parent, []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total = largest = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
+        stack.extend(children.get(pid, []))
+    return total, largest
+
+
+def watch(command: list[str], trace: bool) -> dict:
+    """Run `command`, sampling its process tree's memory; its output goes to a log, its summary is returned."""
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    peak_tree = peak_process = 0
+    while process.poll() is None:
+        total, largest = tree_rss(process.pid)
+        peak_tree, peak_process = max(peak_tree, total), max(peak_process, largest)
+        if trace:
+            print(f"  {time.perf_counter() - started:8.1f} s  tree RSS {total / 2**20:7.0f} MiB", flush=True)
+        time.sleep(0.5)
+    seconds = time.perf_counter() - started
+    log.seek(0)
+    output = log.read()
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}); its output is in {log.name}:\n{output[-2000:]}")
+    return {"seconds": seconds, "peak_tree_mib": peak_tree / 2**20, "peak_process_mib": peak_process / 2**20,
+            "output_tail": output.strip().splitlines()[-3:], "log": log.name}
+
+
+def bench_workers(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = head(args.corpus, args.limit, Path(scratch) / "corpus.jsonl")
+        articles, size = text_bytes(corpus)
+        print(f"corpus: first {args.limit} lines of {args.corpus} ({articles} with text, {size / MB:.2f} MB)")
+        first = None
+        for workers in args.workers:
+            db = Path(scratch) / f"w{workers}.duckdb"
+            result = watch([*QUANHE, "run", str(corpus), "--db", str(db), "--workers", str(workers)], args.trace)
+            first = first or result["seconds"]
+            print(f"--workers {workers}: {result['seconds']:.1f} s, {articles / result['seconds']:.1f} articles/s, "
+                  f"{size / MB / result['seconds']:.3f} MB/s, speed-up {first / result['seconds']:.2f}, "
+                  f"peak RSS (tree) {result['peak_tree_mib']:.0f} MiB | {result['output_tail'][-1]}")
+
+
+def bench_memory(args: argparse.Namespace) -> None:
+    dump = args.dump or Path(tempfile.gettempdir()) / f"quanhe-dump-{args.dump_mb:g}MB.jsonl"
+    if not dump.exists():
+        print(f"building {dump} ({args.dump_mb:g} MB)", flush=True)
+        make_dump(args.corpus, dump, args.dump_mb)
+    on_disk = dump.stat().st_size
+    print(f"dump: {dump}, {on_disk / MB:.0f} MB on disk", flush=True)
+    with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
+        if args.mode == "parquet":
+            command = [*QUANHE, "run", str(dump), "--out", str(Path(scratch) / "out")]
+        else:
+            command = [*QUANHE, "run", str(dump), "--db", str(Path(scratch) / "store.duckdb"),
+                       "--workers", str(args.workers)]
+        result = watch(command, args.trace)
+        written = sum(p.stat().st_size for p in Path(scratch).rglob("*") if p.is_file())
+    print(f"{' '.join(command[2:])}: {result['seconds']:.0f} s, {on_disk / MB / result['seconds']:.3f} MB/s of "
+          f"dump, peak RSS {result['peak_tree_mib']:.0f} MiB (process tree), "
+          f"{result['peak_process_mib']:.0f} MiB (largest process), output {written / MB:.0f} MB")
+    print("  " + "\n  ".join(result["output_tail"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=shared_dir() / "corpora" / "vntc_chinh_tri_xa_hoi.jsonl")
+    parser.add_argument("--trace", action="store_true", help="print each memory sample")
+    sub = parser.add_subparsers(dest="bench", required=True)
+    workers = sub.add_parser("workers", help="speed-up of quanhe run --workers N")
+    workers.add_argument("--limit", type=int, default=2000, help="first N lines of the corpus")
+    workers.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    memory = sub.add_parser("memory", help="peak memory of quanhe run on a big dump")
+    memory.add_argument("--dump-mb", type=float, default=1000)
+    memory.add_argument("--dump", type=Path, help="use this JSONL dump (built there if missing)")
+    memory.add_argument("--mode", choices=("parquet", "store"), default="parquet")
+    memory.add_argument("--workers", type=int, default=1, help="with --mode store")
+    memory.add_argument("--scratch", type=Path, default=None, help="where the output goes (default: /tmp)")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    print(f"commit {commit()}, {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    if args.bench == "workers":
+        bench_workers(args)
+    else:
+        if args.dump and not args.dump.exists():
+            args.dump.parent.mkdir(parents=True, exist_ok=True)
+        bench_memory(args)
+
+
+if __name__ == "__main__":
+    main()
