@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from quanhe.limit_options import MaxArticleChars, MaxFileBytes, MaxJsonlLineBytes, limits_or_exit
 from quanhe.store import DEFAULT_PATH
 
 app = typer.Typer(help="quanhe: political event data from Vietnamese (and English) news.",
@@ -63,14 +64,19 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
         workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1,
         engine: Annotated[str, typer.Option(help="local, or ray (needs `pip install quanhe[ray]`; with --out).")] = "local",
         out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write Parquet partitioned by month here "
-                                                                      "instead of the store (then `quanhe load DIR`).")] = None) -> None:
+                                                                      "instead of the store (then `quanhe load DIR`).")] = None,
+        max_article_chars: MaxArticleChars = None, max_jsonl_line_bytes: MaxJsonlLineBytes = None,
+        max_file_bytes: MaxFileBytes = None) -> None:
     """Ingest articles, run every analysis stage and store the results (or write them as Parquet with --out)."""
+    sizes = {"max_article_chars": max_article_chars, "max_jsonl_line_bytes": max_jsonl_line_bytes,
+             "max_file_bytes": max_file_bytes}
+    limits = limits_or_exit(**sizes)
     if out_dir is not None or engine != "local":
         from quanhe.engines.commands import export_run
 
         if out_dir is None:
             _fail("--engine ray writes Parquet: give --out DIR (then `quanhe load DIR`)")
-        export_run(paths, out=out_dir, engine=engine, published=published)
+        export_run(paths, out=out_dir, engine=engine, published=published, **sizes)
         return
     from quanhe.aggregate.stories import update_stories
     from quanhe.runner import run_batch
@@ -79,12 +85,15 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
 
     store = _open(db, read_only=False)
     try:
-        summary = run_batch(store, paths, default_date, batch_size=batch_size, workers=workers, progress=err)
+        summary = run_batch(store, paths, default_date, batch_size=batch_size, workers=workers, progress=err,
+                            limits=limits)
         unclustered = store.con.execute("SELECT count(*) FROM events WHERE story_id IS NULL").fetchone()[0]
         if summary.added or unclustered:  # a run killed before its stories were rebuilt is finished here
             summary.stories = update_stories(store)
     finally:
         store.close()
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", markup=False)
     for failure in summary.failures:
         err.print(f"error: {failure}", markup=False)
     out.print(summary.render(), markup=False)
@@ -127,7 +136,7 @@ def extract(file: Annotated[Path, typer.Argument(help="One article file.")],
     from quanhe.ingest.records import IngestError
     from quanhe.pipeline import process
 
-    records = list(read_paths([file]))
+    records = list(read_paths([file], limits_or_exit()))
     failures = [r for r in records if isinstance(r, IngestError)]
     for failure in failures:
         err.print(f"error: {failure}", markup=False)

@@ -107,27 +107,31 @@ _ASSIGN = "UPDATE events SET story_id = m.story_id FROM _story_members m WHERE e
 
 
 def update_stories(store: Store, window_days: int = 7) -> int:
-    """Re-cluster every stored event into stories (replacing the old ones); returns the number of stories."""
+    """Re-cluster every stored event into stories (replacing the old ones) in one transaction; returns the
+    number of stories."""
+    if window_days < 0:
+        raise ValueError("window_days must be >= 0")
+    with store.transaction():
+        return cluster_stories(store, window_days)
+
+
+def cluster_stories(store: Store, window_days: int = 7) -> int:
+    """`update_stories` inside the caller's transaction (deleting an article and re-clustering are then one
+    change); returns the number of stories."""
     if window_days < 0:
         raise ValueError("window_days must be >= 0")
     con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(_MODE_COLUMN)
-        con.execute(_CANDIDATES, {"window": window_days})
-        con.execute(_LINKS, {"min_jaccard": MIN_JACCARD})
-        con.execute("CREATE OR REPLACE TEMP TABLE _story_labels AS SELECT id, id AS label FROM _story_events")
-        while con.execute(_PROPAGATE).fetchone()[0]:
-            pass
-        con.execute(_MEMBERS)
-        con.execute("DELETE FROM stories")
-        con.execute(_WRITE)
-        con.execute(_ASSIGN)
-        count = con.execute("SELECT count(*) FROM stories").fetchone()[0]
-        for table in ("_story_events", "_story_links", "_story_labels", "_story_members"):
-            con.execute(f"DROP TABLE {table}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    con.execute(_MODE_COLUMN)
+    con.execute(_CANDIDATES, {"window": window_days})
+    con.execute(_LINKS, {"min_jaccard": MIN_JACCARD})
+    con.execute("CREATE OR REPLACE TEMP TABLE _story_labels AS SELECT id, id AS label FROM _story_events")
+    while con.execute(_PROPAGATE).fetchone()[0]:
+        pass
+    con.execute(_MEMBERS)
+    con.execute("DELETE FROM stories")
+    con.execute(_WRITE)
+    con.execute(_ASSIGN)
+    count = con.execute("SELECT count(*) FROM stories").fetchone()[0]
+    for table in ("_story_events", "_story_links", "_story_labels", "_story_members"):
+        con.execute(f"DROP TABLE {table}")
     return count

@@ -19,6 +19,7 @@ from itertools import count, islice
 from pathlib import Path
 
 from quanhe.ingest.records import IngestError, RawRecord
+from quanhe.limits import Limits
 from quanhe.pipeline import process
 from quanhe.store.rows import Rows, document_rows, merge_rows, write_parquet
 from quanhe.text.dedup import signature, to_bytes
@@ -99,15 +100,16 @@ def prepare_out(out: Path) -> Path:
     return out
 
 
-def run_export(engine: str, paths: list[Path], out: Path, default_date: date | None = None) -> ExportSummary:
+def run_export(engine: str, paths: list[Path], out: Path, default_date: date | None = None,
+               limits: Limits | None = None) -> ExportSummary:
     if engine == "local":
         from quanhe.engines.local import run_local
 
-        return run_local(paths, out, default_date)
+        return run_local(paths, out, default_date, limits)
     if engine == "ray":
         try:
             from quanhe.engines.ray_engine import run_ray
         except ImportError as exc:
             raise EngineError(f"the Ray engine needs Ray: pip install 'quanhe[ray]' ({exc})") from exc
-        return run_ray(paths, out, default_date)
+        return run_ray(paths, out, default_date, limits=limits)
     raise EngineError(f"unknown engine {engine!r} (expected one of: {', '.join(ENGINES)})")

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 import duckdb
 import typer
 
+from quanhe.limit_options import MaxArticleChars, MaxFileBytes, MaxJsonlLineBytes, limits_or_exit
 from quanhe.store.database import DEFAULT_PATH, Store, StoreError
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file of the store.")]
@@ -31,16 +32,20 @@ def export_run(paths: Annotated[list[Path], typer.Argument(help="Files or folder
                engine: Annotated[str, typer.Option("--engine", help="local (this process) | ray (a Ray cluster: "
                                                                     "RAY_ADDRESS, else a local one)")] = "local",
                published: Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD) "
-                                                                "for articles that do not give one.")] = None) -> None:
+                                                                "for articles that do not give one.")] = None,
+               max_article_chars: MaxArticleChars = None, max_jsonl_line_bytes: MaxJsonlLineBytes = None,
+               max_file_bytes: MaxFileBytes = None) -> None:
     """Analyse articles into Parquet files (articles, mentions, quotes, events, ...) instead of the store."""
     from quanhe.engines import EngineError, run_export
 
+    limits = limits_or_exit(max_article_chars=max_article_chars, max_jsonl_line_bytes=max_jsonl_line_bytes,
+                            max_file_bytes=max_file_bytes)
     try:
         default_date = date.fromisoformat(published) if published else None
     except ValueError:
         _fail(f"--date {published!r} is not a date (expected YYYY-MM-DD)")
     try:
-        summary = run_export(engine, paths, out, default_date)
+        summary = run_export(engine, paths, out, default_date, limits)
     except (EngineError, OSError) as exc:
         _fail(str(exc))
     for failure in summary.failures:

@@ -15,9 +15,11 @@ from pathlib import Path
 from quanhe.engines import ExportSummary, export_records, prepare_out
 from quanhe.engines.shards import plan, read_piece
 from quanhe.ingest.records import IngestError, RawRecord
+from quanhe.limits import Limits
 
 
-def run_local(paths: list[Path], out: Path, default_date: date | None = None) -> ExportSummary:
+def run_local(paths: list[Path], out: Path, default_date: date | None = None,
+              limits: Limits | None = None) -> ExportSummary:
     started = time.perf_counter()
     out = prepare_out(out)
     pieces, failures = plan(paths)
@@ -25,7 +27,7 @@ def run_local(paths: list[Path], out: Path, default_date: date | None = None) ->
 
     def items() -> Iterator[RawRecord | IngestError]:
         for piece in pieces:
-            yield from read_piece(piece)
+            yield from read_piece(piece, limits)
 
     export_records(summary.records(items()), out, "local", default_date, summary)
     summary.seconds = time.perf_counter() - started

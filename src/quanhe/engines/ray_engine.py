@@ -27,6 +27,7 @@ import ray
 from quanhe.engines import COUNTED, ExportSummary, export_records, prepare_out
 from quanhe.engines.shards import Piece, pack, plan, read_piece, split
 from quanhe.ingest.records import IngestError
+from quanhe.limits import Limits
 
 TASKS_PER_CPU = 4
 MIN_TASK_BYTES = 256 * 1024  # below this Ray's per-task overhead shows
@@ -51,12 +52,13 @@ def _connect(num_cpus: int | None) -> bool:
     return True
 
 
-def _export_tasks(batch: dict[str, Any], out: str, default_date: date | None) -> dict[str, list]:
+def _export_tasks(batch: dict[str, Any], out: str, default_date: date | None,
+                  limits: Limits | None = None) -> dict[str, list]:
     """In a worker: run each task of the batch and return one row of counts and ingest errors per task."""
     result: dict[str, list] = {name: [] for name in RESULT_COLUMNS}
     for task, pieces in zip(batch["task"], batch["pieces"]):
         summary = ExportSummary()
-        items = (item for fields in json.loads(pieces) for item in read_piece(Piece(**fields)))
+        items = (item for fields in json.loads(pieces) for item in read_piece(Piece(**fields), limits))
         export_records(summary.records(items), Path(out), f"ray-{int(task):06d}", default_date, summary)
         result["task"].append(int(task))
         for name in SUMMED:
@@ -66,7 +68,7 @@ def _export_tasks(batch: dict[str, Any], out: str, default_date: date | None) ->
 
 
 def run_ray(paths: list[Path], out: Path, default_date: date | None = None, num_cpus: int | None = None,
-            shard_bytes: int | None = None) -> ExportSummary:
+            shard_bytes: int | None = None, limits: Limits | None = None) -> ExportSummary:
     """Analyse `paths` on Ray into `out`; `num_cpus` sizes a local cluster, `shard_bytes` overrides the task
     size (by default a few tasks per CPU, within MIN_TASK_BYTES..MAX_TASK_BYTES)."""
     started = time.perf_counter()
@@ -82,7 +84,8 @@ def run_ray(paths: list[Path], out: Path, default_date: date | None = None, num_
             items = [{"task": number, "pieces": json.dumps([asdict(piece) for piece in task])}
                      for number, task in enumerate(tasks)]
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-                _export_tasks, batch_size=1, num_cpus=1, fn_kwargs={"out": str(out), "default_date": default_date})
+                _export_tasks, batch_size=1, num_cpus=1,
+                fn_kwargs={"out": str(out), "default_date": default_date, "limits": limits})
             for row in sorted(dataset.iter_rows(), key=lambda row: row["task"]):
                 for name in SUMMED:
                     value = getattr(summary, name)

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from quanhe.ingest.readers import JSONL_SUFFIXES, jsonl_record, read_paths
 from quanhe.ingest.records import BadInput, IngestError, RawRecord
+from quanhe.limits import Limits
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -129,11 +130,11 @@ def _renamed(item: RawRecord | IngestError, piece: Piece) -> RawRecord | IngestE
     return item
 
 
-def _object_record(row: dict, source: str) -> RawRecord:
-    return jsonl_record(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"), source)
+def _object_record(row: dict, source: str, limits: Limits | None = None) -> RawRecord:
+    return jsonl_record(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"), source, limits)
 
 
-def _read_lines(piece: Piece) -> Iterator[RawRecord | IngestError]:
+def _read_lines(piece: Piece, limits: Limits | None = None) -> Iterator[RawRecord | IngestError]:
     with open(piece.open_path, "rb") as handle:
         handle.seek(piece.start)
         offset = piece.start
@@ -142,29 +143,29 @@ def _read_lines(piece: Piece) -> Iterator[RawRecord | IngestError]:
             if line.strip():
                 source = f"{piece.path}:{number}"
                 try:
-                    yield jsonl_record(line, source)
+                    yield jsonl_record(line, source, limits)
                 except BadInput as exc:
                     yield IngestError(source, str(exc))
             if offset >= piece.end:
                 return
 
 
-def _read_row_group(piece: Piece) -> Iterator[RawRecord | IngestError]:
+def _read_row_group(piece: Piece, limits: Limits | None = None) -> Iterator[RawRecord | IngestError]:
     rows = pq.ParquetFile(piece.open_path).read_row_group(piece.start).to_pylist()
     for number, row in enumerate(rows, piece.first):
         source = f"{piece.path}:{number}"
         try:
-            yield _object_record(row, source)
+            yield _object_record(row, source, limits)
         except BadInput as exc:
             yield IngestError(source, str(exc))
 
 
-def read_piece(piece: Piece) -> Iterator[RawRecord | IngestError]:
+def read_piece(piece: Piece, limits: Limits | None = None) -> Iterator[RawRecord | IngestError]:
     if piece.kind == "file":
-        for item in read_paths([piece.open_path]):
+        for item in read_paths([piece.open_path], limits):
             yield _renamed(item, piece)
         return
     try:
-        yield from (_read_lines if piece.kind == "lines" else _read_row_group)(piece)
+        yield from (_read_lines if piece.kind == "lines" else _read_row_group)(piece, limits)
     except OSError as exc:
         yield IngestError(piece.path, f"cannot read ({exc.strerror or exc.__class__.__name__})")

@@ -2,12 +2,18 @@
 
 Each reader yields `RawRecord`s or `IngestError`s and never raises for bad input, so one broken file
 never stops a batch. JSONL and WARC are streamed: memory does not grow with the size of a dump.
+
+Sizes are bounded by a `quanhe.limits.Limits` passed down from the caller (`quanhe run` reads it from the
+environment and its options). Without one, the module constants below apply: they are the library defaults.
+An article over `max_article_chars` is truncated with a warning, never dropped; a JSONL line over
+`max_jsonl_line_bytes` and a file over `max_file_bytes` are one ingest error each.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,11 +21,15 @@ from pathlib import Path
 import regex
 
 from quanhe.ingest.records import BadInput, IngestError, RawRecord
+from quanhe.limits import DEFAULT_LIMITS, Limits
 from quanhe.text.legacy import UnreadableText, decode_bytes
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # one article file; dumps (JSONL, WARC) are streamed instead
-MAX_ARTICLE_CHARS = 5 * 1024 * 1024
-MAX_JSONL_LINE_BYTES = 16 * 1024 * 1024
+# The library defaults (quanhe.limits), read when a caller passes no Limits.
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes  # one article file; dumps (JSONL, WARC) are streamed instead
+MAX_ARTICLE_CHARS = DEFAULT_LIMITS.max_article_chars  # characters (code points), not bytes
+MAX_JSONL_LINE_BYTES = DEFAULT_LIMITS.max_jsonl_line_bytes
+TRUNCATED = "article truncated"  # how a truncation warning starts
+MAX_COMBINING_BACKOFF = 16  # a cut moves back at most this far to keep a letter with its combining marks
 DATE_HEADER = regex.compile(r"^\ufeff?\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\n?")
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -46,21 +56,50 @@ def split_date_header(text: str) -> tuple[str, date | None]:
     return text[match.end():], parse_date(match.group(1))
 
 
-def _bounded(record: RawRecord) -> RawRecord:
-    if len(record.text) > MAX_ARTICLE_CHARS:
-        record.warnings.append(f"article truncated from {len(record.text)} to {MAX_ARTICLE_CHARS} characters")
-        record.text = record.text[:MAX_ARTICLE_CHARS]
+def _limits(limits: Limits | None) -> Limits:
+    """The caller's limits, else the module constants (read now, so they can be patched in tests)."""
+    if limits is not None:
+        return limits
+    return Limits(max_article_chars=MAX_ARTICLE_CHARS, max_jsonl_line_bytes=MAX_JSONL_LINE_BYTES,
+                  max_file_bytes=MAX_FILE_BYTES)
+
+
+def truncation_point(text: str, limit: int) -> int:
+    """Where to cut `text` to at most `limit` characters: Python strings are code points, so a cut never splits a
+    UTF-8 sequence; it also moves back over combining marks (up to MAX_COMBINING_BACKOFF) so that a letter keeps
+    its tone and vowel marks."""
+    if len(text) <= limit:
+        return len(text)
+    cut = limit
+    while cut > 0 and limit - cut < MAX_COMBINING_BACKOFF and unicodedata.combining(text[cut]):
+        cut -= 1
+    return cut if cut > 0 and not unicodedata.combining(text[cut]) else limit
+
+
+def bound_record(record: RawRecord, limits: Limits | None = None) -> RawRecord:
+    """The record with its text cut to `max_article_chars`, and a warning saying so (never a silent drop)."""
+    limit = _limits(limits).max_article_chars
+    if len(record.text) > limit:
+        cut = truncation_point(record.text, limit)
+        record.warnings.append(f"{TRUNCATED} from {len(record.text)} to {cut} characters (limit {limit}: "
+                               "QUANHE_MAX_ARTICLE_CHARS or --max-article-chars)")
+        record.text = record.text[:cut]
     return record
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limits: Limits | None = None) -> bytes:
     size = path.stat().st_size
     if size == 0:
         raise BadInput("empty file")
-    if size > MAX_FILE_BYTES:
-        raise BadInput(f"file too large for one article ({size / 2**20:.1f} MiB > {MAX_FILE_BYTES / 2**20:.0f} MiB); "
+    limit = _limits(limits).max_file_bytes
+    if size > limit:
+        raise BadInput(f"file too large for one article ({_size(size)} > {_size(limit)}); "
                        "split it or use a JSONL dump")
     return path.read_bytes()
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n} bytes"
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
@@ -71,15 +110,15 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
     return decoded.text, [decoded.warning] if decoded.warning else []
 
 
-def read_text_file(path: Path) -> RawRecord:
-    text, warnings = _decode(_read_bytes(path))
+def read_text_file(path: Path, limits: Limits | None = None) -> RawRecord:
+    text, warnings = _decode(_read_bytes(path, limits))
     body, published = split_date_header(text)
     if not body.strip():
         raise BadInput("no text after the header")
-    return _bounded(RawRecord(str(path), body, published=published, warnings=warnings))
+    return bound_record(RawRecord(str(path), body, published=published, warnings=warnings), limits)
 
 
-def html_to_record(html: str, source: str, url: str | None = None) -> RawRecord:
+def html_to_record(html: str, source: str, url: str | None = None, limits: Limits | None = None) -> RawRecord:
     """Main text, title and date of a web page (trafilatura, with htmldate for the date)."""
     import trafilatura
     from htmldate import find_date
@@ -93,59 +132,76 @@ def html_to_record(html: str, source: str, url: str | None = None) -> RawRecord:
     published = parse_date(getattr(extracted, "date", None) or find_date(html, url=url, original_date=True))
     if title and not text.startswith(title):
         text = f"{title}\n{text}"
-    return _bounded(RawRecord(source, text, title=title, published=published, url=url))
+    return bound_record(RawRecord(source, text, title=title, published=published, url=url), limits)
 
 
-def read_html_file(path: Path) -> RawRecord:
-    text, warnings = _decode(_read_bytes(path))
-    record = html_to_record(text, str(path))
+def read_html_file(path: Path, limits: Limits | None = None) -> RawRecord:
+    text, warnings = _decode(_read_bytes(path, limits))
+    record = html_to_record(text, str(path), limits=limits)
     record.warnings[:0] = warnings
     return record
 
 
-def jsonl_record(line: bytes, source: str) -> RawRecord:
-    if len(line) > MAX_JSONL_LINE_BYTES:
-        raise BadInput(f"line longer than {MAX_JSONL_LINE_BYTES // (1024 * 1024)} MB")
+def _line_too_long(limit: int) -> str:
+    return f"line longer than {limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else \
+        f"line longer than {limit} bytes"
+
+
+def jsonl_record(line: bytes, source: str, limits: Limits | None = None) -> RawRecord:
+    limit = _limits(limits).max_jsonl_line_bytes
+    if len(line) > limit:
+        raise BadInput(_line_too_long(limit))
     try:
         obj = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(f"malformed JSON ({exc.__class__.__name__}: {str(exc).splitlines()[0][:80]})") from exc
     if not isinstance(obj, dict):
         raise BadInput("a JSONL line must be an object with a 'text' field")
+    return object_record(obj, source, limits)
+
+
+def object_record(obj: dict, source: str, limits: Limits | None = None) -> RawRecord:
+    """A record from one article object (a JSONL line, an API request): `text` (or `content`, `body`, or
+    `html`), optional `title`, `date` or `published`, `url`; the text may start with a `date` header."""
     text = obj.get("text") or obj.get("content") or obj.get("body")
     if "html" in obj and not text:
-        return html_to_record(str(obj["html"]), source, obj.get("url"))
+        return html_to_record(str(obj["html"]), source, obj.get("url"), limits)
     if not isinstance(text, str) or not text.strip():
-        raise BadInput("no 'text' field")
+        raise BadInput("no text (the 'text' field is missing or blank)")
     body, header_date = split_date_header(text)
+    if not body.strip():
+        raise BadInput("no text after the date header")
     published = parse_date(obj.get("date") or obj.get("published")) or header_date
-    return _bounded(RawRecord(source, body, title=obj.get("title"), published=published, url=obj.get("url")))
+    return bound_record(RawRecord(source, body, title=obj.get("title"), published=published, url=obj.get("url")),
+                        limits)
 
 
-def read_jsonl(path: Path) -> Iterator[RawRecord | IngestError]:
+def read_jsonl(path: Path, limits: Limits | None = None) -> Iterator[RawRecord | IngestError]:
+    limits = _limits(limits)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as handle:
-        for number, line in enumerate(_bounded_lines(handle), 1):
+        for number, line in enumerate(_bounded_lines(handle, limits.max_jsonl_line_bytes), 1):
             if line is None:
-                yield IngestError(f"{path}:{number}", f"line longer than {MAX_JSONL_LINE_BYTES // (1024 * 1024)} MB")
+                yield IngestError(f"{path}:{number}", _line_too_long(limits.max_jsonl_line_bytes))
                 continue
             if not line.strip():
                 continue
             source = f"{path}:{number}"
             try:
-                yield jsonl_record(line, source)
+                yield jsonl_record(line, source, limits)
             except BadInput as exc:
                 yield IngestError(source, str(exc))
 
 
-def _bounded_lines(handle) -> Iterator[bytes | None]:
-    """Lines of a binary file, or None for a line longer than MAX_JSONL_LINE_BYTES, which is skipped in chunks
+def _bounded_lines(handle, limit: int | None = None) -> Iterator[bytes | None]:
+    """Lines of a binary file, or None for a line longer than `limit` bytes, which is skipped in chunks
     instead of being read into memory."""
+    limit = MAX_JSONL_LINE_BYTES if limit is None else limit
     while True:
-        line = handle.readline(MAX_JSONL_LINE_BYTES + 1)
+        line = handle.readline(limit + 1)
         if not line:
             return
-        if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
+        if len(line) > limit and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):
                 line = handle.readline(1024 * 1024)
             yield None
@@ -153,9 +209,10 @@ def _bounded_lines(handle) -> Iterator[bytes | None]:
         yield line
 
 
-def read_warc(path: Path) -> Iterator[RawRecord | IngestError]:
+def read_warc(path: Path, limits: Limits | None = None) -> Iterator[RawRecord | IngestError]:
     from warcio.archiveiterator import ArchiveIterator
 
+    limits = _limits(limits)
     with open(path, "rb") as handle:
         try:
             for record in ArchiveIterator(handle):
@@ -167,28 +224,35 @@ def read_warc(path: Path) -> Iterator[RawRecord | IngestError]:
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 source = f"{path}#{url}"
                 try:
-                    text, _ = _decode(record.content_stream().read(MAX_FILE_BYTES))
-                    yield html_to_record(text, source, url)
+                    data = record.content_stream().read(limits.max_file_bytes + 1)
+                    text, _ = _decode(data[:limits.max_file_bytes])
+                    item = html_to_record(text, source, url, limits)
+                    if len(data) > limits.max_file_bytes:
+                        item.warnings.append(f"HTML cut to its first {_size(limits.max_file_bytes)} before "
+                                             "extraction (QUANHE_MAX_FILE_BYTES or --max-file-bytes)")
+                    yield item
                 except BadInput as exc:
                     yield IngestError(source, str(exc))
         except Exception as exc:  # warcio raises many kinds of errors for a damaged archive
             yield IngestError(str(path), f"damaged WARC archive ({exc.__class__.__name__})")
 
 
-def _read_one(path: Path) -> Iterator[RawRecord | IngestError]:
+def _read_one(path: Path, limits: Limits) -> Iterator[RawRecord | IngestError]:
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
-        yield from read_warc(path)
+        yield from read_warc(path, limits)
     elif path.suffix.lower() in JSONL_SUFFIXES or name.endswith((".jsonl.gz", ".ndjson.gz")):
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, limits)
     elif path.suffix.lower() in HTML_SUFFIXES:
-        yield read_html_file(path)
+        yield read_html_file(path, limits)
     else:
-        yield read_text_file(path)
+        yield read_text_file(path, limits)
 
 
-def read_paths(paths: Iterable[str | Path]) -> Iterator[RawRecord | IngestError]:
-    """Every record under the given files and folders (recursively, in name order)."""
+def read_paths(paths: Iterable[str | Path], limits: Limits | None = None) -> Iterator[RawRecord | IngestError]:
+    """Every record under the given files and folders (recursively, in name order), within `limits` (the
+    module defaults without)."""
+    limits = _limits(limits)
     for given in paths:
         path = Path(given)
         if not path.exists():
@@ -200,7 +264,7 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[RawRecord | IngestError]
             yield IngestError(str(path), "folder holds no files")
         for file in files:
             try:
-                yield from _read_one(file)
+                yield from _read_one(file, limits)
             except BadInput as exc:
                 yield IngestError(str(file), str(exc))
             except OSError as exc:

@@ -2,13 +2,15 @@
 
 Each batch is written in one transaction, keyed by content-derived ids, so re-running the same ingest adds
 nothing and an interrupted run leaves only whole batches behind. A near-copy of a stored article (MinHash
-Jaccard >= 0.8) is linked to it in `article_sources` instead of being stored again.
+Jaccard >= 0.8) is linked to it in `article_sources` instead of being stored again. `delete` removes an
+article with every row derived from it (the caller re-clusters the stories in the same transaction).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from quanhe.store.rows import document_rows, table_schemas
 from quanhe.text.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
 
 SCHEMA_VERSION = "1"
+# Every table whose rows belong to one article (by `article_id`), deleted with it.
+DERIVED_TABLES = ("sentences", "mentions", "times", "quotes", "events", "assessments", "article_sources")
 
 
 class StoreError(RuntimeError):
@@ -33,6 +37,7 @@ class BatchResult:
     added: int = 0
     already_stored: int = 0
     near_duplicates: int = 0
+    statuses: list[str] = field(default_factory=list)  # per document, in order: added | already_stored | near_duplicate
 
 
 class Store:
@@ -52,8 +57,27 @@ class Store:
         if not read_only:
             self._migrate()
 
+    @classmethod
+    def over(cls, con: duckdb.DuckDBPyConnection, path: str | Path = DEFAULT_PATH) -> Store:
+        """A Store over an open connection or cursor of an already migrated database (the server gives each
+        thread its own cursor: a DuckDB connection must not be shared between threads)."""
+        store = cls.__new__(cls)
+        store.path, store.con = Path(path), con
+        return store
+
     def close(self) -> None:
         self.con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
 
     def __enter__(self) -> Store:
         return self
@@ -93,12 +117,14 @@ class Store:
             article = doc.article
             if article.id in stored:
                 result.already_stored += 1
+                result.statuses.append("already_stored")
                 links.append((article.id, article.source, article.url, "same", 1.0))
                 continue
             minhash = signature(article.text)
             near = index.find(minhash)
             if near:
                 result.near_duplicates += 1
+                result.statuses.append("near_duplicate")
                 article.duplicate_of = near[0]
                 links.append((near[0], article.source, article.url, "near_duplicate", near[1]))
                 continue
@@ -108,6 +134,7 @@ class Store:
             stored.add(article.id)
             links.append((article.id, article.source, article.url, "original", 1.0))
             result.added += 1
+            result.statuses.append("added")
         self.con.execute("BEGIN TRANSACTION")
         try:
             for table, table_rows in rows.items():
@@ -125,6 +152,19 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         return result
+
+    def delete(self, article_id: str) -> dict[str, int]:
+        """Remove one article (its exact id) and every row derived from it: sentences, mentions, times, quotes,
+        events, assessments and the places it was seen (`article_sources`, including the near-copies linked to it,
+        which were never stored on their own). Rows removed per table; `articles` is 0 when no such article.
+
+        Runs in the caller's transaction when there is one; stories that counted its events are then stale
+        until `quanhe.aggregate.stories.cluster_stories` runs (the API does both in one transaction)."""
+        removed = {}
+        for table in (*DERIVED_TABLES, "articles"):
+            column = "id" if table == "articles" else "article_id"
+            removed[table] = self.con.execute(f"DELETE FROM {table} WHERE {column} = ?", [article_id]).fetchone()[0]
+        return removed
 
     def _many(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         """Bulk insert through Arrow (DuckDB's executemany costs milliseconds per row)."""
