@@ -8,6 +8,7 @@ assessments). `analyze()` is the one-call Python API.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -30,16 +31,47 @@ _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _VIETNAMESE_LETTERS = regex.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", regex.I)
 
 
+def _case_variants(pattern: regex.Pattern) -> re.Pattern:
+    """A case-sensitive class of the letters of a one-letter case-insensitive pattern and their case forms that it
+    matches: never more than it (so counts are lower bounds), as ranges for the `re` engine (several times faster
+    than a case-insensitive `regex` class)."""
+    variants = {v for c in pattern.pattern[1:-1] for v in (c, c.lower(), c.upper(), c.title(), c.casefold())
+                if len(v) == 1 and pattern.fullmatch(v)}
+    ranges: list[list[int]] = []
+    for code in sorted(map(ord, variants)):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                    for a, b in ranges) + "]")
+
+
+_VIETNAMESE_QUICK = _case_variants(_VIETNAMESE_LETTERS)
+_QUICK_CHARS = 600  # a prefix of the sample that decides nearly every Vietnamese text by itself
+
+
 def detect_language(text: str) -> str:
     """'vi' when Vietnamese-only letters are frequent, else 'en' (the two languages the lexicons cover)."""
     sample = text[:1500]
+    # Fast path: Vietnamese letters counted in a prefix already exceed 2% of the whole sample, so they exceed 2% of
+    # its letters whatever the rest holds (a lower bound over an upper bound; 2.5% leaves room for rounding).
+    if len(_VIETNAMESE_QUICK.findall(sample, 0, _QUICK_CHARS)) > 0.025 * len(sample):
+        return "vi"
     letters = len(_LETTERS.findall(sample)) or 1
     return "vi" if len(_VIETNAMESE_LETTERS.findall(sample)) / letters > 0.02 else "en"
 
 
 def article_id(clean_text: str) -> str:
     """Stable id from the normalised content, so re-ingesting the same article finds the same id."""
-    key = " ".join(clean_text.casefold().split())  # the clean text is already normalised: fold() without redoing it
+    # The clean text is already normalised: fold() without redoing it. Clean text is usually lines of single-spaced
+    # words: then collapsing whitespace is replacing the line breaks (every whitespace character but the space is
+    # unprintable, and case folding neither makes nor changes whitespace).
+    flat = clean_text.replace("\n", " ")
+    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        key = flat.casefold()
+    else:
+        key = " ".join(clean_text.casefold().split())
     return "a-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -51,7 +83,7 @@ def _valid_unicode(text: str) -> str:
 
 def make_document(record: RawRecord, default_date: date | None = None) -> Document:
     """Ingest -> text stage: clean the raw text, split sentences, fill the Article."""
-    if _SURROGATE.search(record.text + (record.title or "") + (record.url or "") + record.source):
+    if any(_SURROGATE.search(part) for part in (record.text, record.title or "", record.url or "", record.source)):
         record = replace(record, text=_valid_unicode(record.text), source=_valid_unicode(record.source),
                          title=_valid_unicode(record.title) if record.title else None,
                          url=_valid_unicode(record.url) if record.url else None,

@@ -12,9 +12,12 @@ else by the sentence's speaker, else by the last speaker of the paragraph (quote
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import ahocorasick
 import regex
@@ -23,12 +26,72 @@ from quanhe.analyze.dating import day_of, news_day, section_start
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Mention, Quote, Sentence
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
-from quanhe.text.sentences import quoted_spans
+from quanhe.text.sentences import CLOSING_QUOTES, OPENING_QUOTES, quoted_spans
 
 _TRIM = " ,;:-–—.\"“”'"
 SPEAKER_REACH = 400  # characters before a cue within which its speaker is sought
 CLAUSE_REACH = 2000  # the longest reported clause taken after a cue (a run-on text must not make it quadratic)
 SPEAKER_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
+
+# Compiled once (the module-level `regex` functions look their pattern up in a cache on every call).
+_COMMA = regex.compile(r",\s*")
+_AFTER_QUOTE = regex.compile(r"^[”\"»]?\s*[,\-–—]")
+_BEFORE_QUOTE = regex.compile(r"[:,]\s*[“\"«]?$")
+# The marks `quoted_spans` pairs: a sentence without one has no quoted span.
+_QUOTE_MARKS = re.compile("[" + re.escape(OPENING_QUOTES + CLOSING_QUOTES) + "]")  # `re`: faster on a plain class
+
+
+@cache
+def _stops_pattern(stops: tuple[str, ...]) -> regex.Pattern:
+    """", sau khi …": a clause stop after a comma."""
+    return regex.compile(r",\s*(?:" + "|".join(map(regex.escape, stops)) + r")\s", regex.I)
+
+
+@cache
+def _word_pattern(word: str) -> regex.Pattern:
+    return regex.compile(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", regex.I)
+
+
+def _following(text: str, offset: int) -> str:
+    return text[offset:offset + 15].casefold().lstrip()
+
+
+@cache
+def _prefixes(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Each word followed by a space, for one `str.startswith` call."""
+    return tuple(word + " " for word in words)
+
+
+def matches_by_sentence(automaton: ahocorasick.Automaton, folded: str,
+                        sentences: Sequence[Sentence]) -> list[list[tuple[int, int, Any]]]:
+    """`longest_matches(automaton, folded, s.start, s.end)` for each sentence, from one scan of the whole text.
+
+    The whole text's leftmost-longest matches that lie inside a sentence are that sentence's own, as long as no
+    chosen match straddles one of its edges (one that starts earlier ends before it, so the choice inside starts
+    afresh, and one that starts inside and runs out was not chosen, so it changed nothing). A sentence that such a
+    match overlaps is matched on its own, as before.
+    """
+    if not sentences:
+        return []
+    if any(a.end > b.start for a, b in zip(sentences, sentences[1:])) or any(x.start > x.end for x in sentences):
+        return [longest_matches(automaton, folded, x.start, x.end) for x in sentences]  # not in text order
+    result: list[list[tuple[int, int, Any]]] = [[] for _ in sentences]
+    starts = [x.start for x in sentences]
+    alone: set[int] = set()
+    for match in longest_matches(automaton, folded):
+        start, end = match[0], match[1]
+        index = bisect_right(starts, start) - 1  # the last sentence starting at or before the match
+        if index >= 0 and end <= sentences[index].end:
+            result[index].append(match)
+            continue
+        for k in range(max(index, 0), len(sentences)):
+            if sentences[k].start >= end:
+                break
+            if sentences[k].end > start:
+                alone.add(k)
+    for k in alone:
+        result[k] = longest_matches(automaton, folded, sentences[k].start, sentences[k].end)
+    return result
 
 
 @dataclass(frozen=True)
@@ -84,9 +147,9 @@ def _speaker_candidates(doc: Document, start: int, end: int) -> list[Mention]:
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Comma-separated segments of text[start:end] (commas inside quotes do not split)."""
     spans, last = [], start
-    for match in regex.finditer(r",\s*", text[start:end]):
-        spans.append((last, start + match.start()))
-        last = start + match.end()
+    for match in _COMMA.finditer(text, start, end):  # endpos: as if the text ended there
+        spans.append((last, match.start()))
+        last = match.end()
     spans.append((last, end))
     return spans
 
@@ -127,9 +190,8 @@ def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[
     cho rằng"), else to the end of the sentence."""
     text = doc.text
     limit = min(sentence.end, start + CLAUSE_REACH)
-    adjunct = regex.search(r",\s*(?:" + "|".join(map(regex.escape, stops)) + r")\s", text[start:limit],
-                           regex.I) if stops else None
-    end = start + adjunct.start() if adjunct else limit  # ", sau khi Tokyo …" is the narrator's, not said
+    adjunct = _stops_pattern(stops).search(text, start, limit) if stops else None
+    end = adjunct.start() if adjunct else limit  # ", sau khi Tokyo …" is the narrator's, not said
     for cue in later_cues:
         if cue.start >= end:
             break
@@ -148,7 +210,7 @@ def _clause_start(doc: Document, cueset: CueSet, cue: _Cue, sentence_end: int) -
     text = doc.text
     window = text[cue.end:min(cue.end + 100, sentence_end)]
     for word in cueset.complementisers:
-        found = regex.search(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", window, regex.I)
+        found = _word_pattern(word).search(window)  # in the window: nothing before it counts for the lookbehind
         if found and "," not in window[:found.start()] and "“" not in window[:found.start()]:
             return cue.end + found.end()
     return cue.end
@@ -163,12 +225,16 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _sentence_cues(doc: Document, folded: str, cueset: CueSet, sentence: Sentence, quotes: list[tuple[int, int]],
-                   mentions: list[Mention]) -> list[_Cue]:
+                   matches: list[tuple[int, int, Any]]) -> list[_Cue]:
+    """The sentence's reporting cues, from its cue `matches` (`longest_matches` over the sentence)."""
+    if not matches:
+        return []
     text = doc.text
     found = []
+    mentions = doc.mentions_between(sentence.start, sentence.end)
     spans = sorted((m.start, m.end) for m in mentions if m.kind != "PRONOUN")
     span_starts = [s for s, _ in spans]
-    for start, end, kind in longest_matches(cueset.automaton, folded, sentence.start, sentence.end):
+    for start, end, kind in matches:
         overlapping = spans[max(0, bisect_right(span_starts, start) - 1):bisect_left(span_starts, end)]
         if _inside(quotes, start, end) or any(s < end and start < e for s, e in overlapping):
             continue  # quoted, or part of a title ("Người phát ngôn")
@@ -207,10 +273,9 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
         if cue.speaker is None and previous and _continues(text, sentence, cue):
             cue.speaker = previous  # ", đồng thời cho rằng …": the same speaker goes on
         previous = cue.speaker or previous
-        following = text[cue.end:cue.end + 15].casefold().lstrip()
         start = _clause_start(doc, cueset, cue, sentence.end)
         introduced = start > cue.end or text[cue.end:cue.end + 2].lstrip().startswith((":", "“", '"'))
-        if not introduced and (any(following.startswith(word + " ") for word in cueset.topic_words)
+        if not introduced and (_following(text, cue.end).startswith(_prefixes(cueset.topic_words))
                                or cue.text.casefold() in cueset.weak_cues):
             continue  # "bình luận về …", "phát biểu tại …": no reported content
         cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later, cueset.continuations, cueset.clause_stops))
@@ -232,28 +297,43 @@ def _date(doc: Document, sentence: Sentence, quote_start: int, quote_end: int, t
 def find_quotes(doc: Document) -> list[Quote]:
     cueset = cues(doc.article.language or "vi")
     text = doc.text
-    today = news_day(doc)
-    section = section_start(doc)
+    days: list[tuple[str | None, int | None]] = []  # (news day, section start), computed when first needed
+
+    def default_date(offset: int) -> str | None:
+        if not days:
+            days.append((news_day(doc), section_start(doc)))
+        return day_of(doc, offset, *days[0])
+
     folded = fold_chars(text)
     result: list[Quote] = []
     last_speaker_by_paragraph: dict[int, Mention] = {}
-    for sentence in doc.sentences:
+    marks = [m.start() for m in _QUOTE_MARKS.finditer(text)]
+    cue_matches = matches_by_sentence(cueset.automaton, folded, doc.sentences)
+    for position, sentence in enumerate(doc.sentences):
+        quoting = bisect_left(marks, sentence.start) < bisect_left(marks, sentence.end)
+        if not quoting and not cue_matches[position]:
+            continue  # no cue and no quotation mark: nothing is reported, no speaker is remembered
         quotes = [(sentence.start + s, sentence.start + e)
-                  for s, e in quoted_spans(text[sentence.start:sentence.end]) if e > s]
-        here = doc.mentions_between(sentence.start, sentence.end)
-        found = _sentence_cues(doc, folded, cueset, sentence, quotes, here)
+                  for s, e in quoted_spans(text[sentence.start:sentence.end]) if e > s] if quoting else []
+        found = _sentence_cues(doc, folded, cueset, sentence, quotes, cue_matches[position])
+        if not found and not quotes:
+            continue
         _resolve_cues(doc, cueset, sentence, quotes, found)
         indirect: list[Quote] = []
-        asks = text[sentence.start:sentence.end].rstrip().endswith("?")
+        asks = None  # whether the sentence is a question, looked at when first needed
         for cue in found:
-            if not cue.clause or not cue.speaker or asks:
+            if not cue.clause or not cue.speaker:
+                continue
+            if asks is None:
+                asks = text[sentence.start:sentence.end].rstrip().endswith("?")
+            if asks:
                 continue  # a question ("Nga nói gì sau khi …?") reports nothing
             start, end = cue.clause
             quoted = sum(max(0, min(end, e) - max(start, s)) for s, e in quotes)
             if end - start < 3 or quoted > (end - start) / 2:
                 continue  # empty, or mostly a quotation: the direct quote covers it
             indirect.append(Quote(start, end, text[start:end], "indirect", cue.text, cue.speaker, cue.outlet,
-                                  _date(doc, sentence, start, end, day_of(doc, start, today, section)), sentence.index))
+                                  _date(doc, sentence, start, end, default_date(start)), sentence.index))
         speakers = [c for c in found if c.speaker]
         paragraph_speaker = last_speaker_by_paragraph.get(sentence.paragraph) or \
             last_speaker_by_paragraph.get(sentence.paragraph - 1)
@@ -276,7 +356,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             while end > start and text[end - 1] == " ":
                 end -= 1
             result.append(Quote(start, end, text[start:end], "direct", cue_text, speaker, outlet,
-                                _date(doc, sentence, start, end, day_of(doc, start, today, section)), sentence.index))
+                                _date(doc, sentence, start, end, default_date(start)), sentence.index))
         result.extend(indirect)
         if speakers:
             last_speaker_by_paragraph[sentence.paragraph] = speakers[-1].speaker
@@ -288,9 +368,9 @@ def _adjacent_cue(text: str, cues_with_speaker: list[_Cue], q_start: int, q_end:
     (X nói: “…”)."""
     for cue in cues_with_speaker:
         between = text[q_end:cue.start]
-        if cue.start >= q_end and len(between) <= 120 and regex.match(r"^[”\"»]?\s*[,\-–—]", between):
+        if cue.start >= q_end and len(between) <= 120 and _AFTER_QUOTE.match(between):
             return cue
         before = text[cue.end:q_start]
-        if cue.end <= q_start and len(before) <= 40 and regex.search(r"[:,]\s*[“\"«]?$", before):
+        if cue.end <= q_start and len(before) <= 40 and _BEFORE_QUOTE.search(before):
             return cue
     return None

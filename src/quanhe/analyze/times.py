@@ -74,14 +74,16 @@ import bisect
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import ahocorasick
 import regex
 
 from quanhe.lexicons import load_yaml
 from quanhe.model import Sentence, TimeExpr
+from quanhe.text.normalize import lowercase_unsafe
 
 __all__ = ["find_times"]
 
@@ -127,6 +129,17 @@ class _Pass:
     pattern: regex.Pattern
     branches: tuple[str, ...]  # branch names in this pattern, in priority order
     span_groups: tuple[str, ...]  # prefix groups present in this pattern
+    word: str | None = None  # the lead when it is a literal word (not a digit or a case-sensitive alternation)
+    names: dict[str, int] = field(default_factory=dict)  # pattern.groupindex (a new dict on every access)
+
+
+@dataclass(frozen=True)
+class _Leads:
+    """Where the literal lead words of the passes occur, found in one Aho-Corasick pass over the lower-cased text
+    instead of one `regex` scan per pass (see "Speed" below)."""
+
+    automaton: ahocorasick.Automaton  # lower-cased lead word -> (its length, indexes of the passes it leads)
+    unsafe: tuple[str, ...]  # characters IGNORECASE equates with a lead letter that do not lower-case to it
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,7 @@ class _Grammar:
     markers: regex.Pattern | None
     quantified: regex.Pattern | None  # a quantity word right before a position ("những| ngày đó")
     lex: dict[str, Any]  # lookup tables keyed by _key(); the raw YAML under "lex"
+    leads: _Leads | None = None
 
 
 # Speed. The `regex` engine is fast when a pattern starts with one literal (it searches for it) and slow on a
@@ -145,6 +159,13 @@ class _Grammar:
 # the optional words BEFORE it ("chiều", "đầu", "cách đây 3", a preposition) are read by a lookbehind with capture
 # groups, placed after a cheap shape check. The span starts at the first captured prefix word (_SPAN_GROUPS).
 # Matches of all passes are merged leftmost-longest.
+# A pass can only match where its lead word starts (case-insensitively, after a word boundary), so for a literal
+# lead the pattern is run with `match` at those places only, found for all passes at once by an Aho-Corasick
+# automaton over `text.lower()`: the same matches as `finditer` over the whole text, at a fraction of the cost.
+# That holds when lower-casing keeps every offset and maps each character IGNORECASE equates with a lead letter to
+# that letter's lower case; `_Leads.unsafe` lists the few characters for which it does not (the long s, capital I
+# with dot: taken from the engine's own case table when the grammar is compiled), and a text holding one is
+# scanned the old way. tests/test_fast_paths.py compares both ways.
 
 _SPAN_GROUPS = ("dp", "dw", "wd", "part", "mod", "before", "n", "pre")
 _BRANCHES = ("np", "ua", "iso", "dm", "do", "by", "ago", "mo", "ur", "dec", "yr", "yrr", "dr", "cx", "wk")
@@ -376,17 +397,70 @@ def _en_branches(lex: dict[str, Any]) -> list[tuple[list[str], Any]]:
 def _compile_passes(branches: list[tuple[list[str], Any]]) -> tuple[_Pass, ...]:
     """One pattern per lead word: `\\b(?=lead)(?:its branches, in grammar order)`."""
     by_lead: dict[str, list[str]] = {}
+    words: dict[str, str] = {}  # escaped lead -> the literal word
     for leads, branch in branches:
         for lead in leads:
-            key = lead if lead == _DIGIT or lead.startswith("(?") else regex.escape(lead)
+            literal = not (lead == _DIGIT or lead.startswith("(?"))
+            key = regex.escape(lead) if literal else lead
             by_lead.setdefault(key, []).append(branch(lead) if callable(branch) else branch)
+            if literal:
+                words[key] = lead
     passes = []
     for lead, items in by_lead.items():
         pattern = regex.compile(rf"\b(?={lead})(?:{'|'.join(items)})", regex.IGNORECASE)
         names = tuple(b for b in _BRANCHES if b in pattern.groupindex)
         spans = tuple(g for g in _SPAN_GROUPS if g in pattern.groupindex)
-        passes.append(_Pass(pattern, names, spans))
+        passes.append(_Pass(pattern, names, spans, words.get(lead), dict(pattern.groupindex)))
     return tuple(passes)
+
+
+def _compile_leads(passes: tuple[_Pass, ...]) -> _Leads | None:
+    by_word: dict[str, list[int]] = {}
+    for index, p in enumerate(passes):
+        if p.word is not None:
+            by_word.setdefault(p.word.lower(), []).append(index)
+    unsafe = lowercase_unsafe(p.word for p in passes if p.word is not None)
+    if not by_word or unsafe is None:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, indexes in by_word.items():
+        automaton.add_word(word, (len(word), tuple(indexes)))
+    automaton.make_automaton()
+    return _Leads(automaton, unsafe)
+
+
+def _lead_starts(text: str, g: _Grammar) -> list[list[int]] | None:
+    """Per pass, the offsets where its literal lead word occurs (a superset of where the pass can match); None
+    when the text must be scanned the old way."""
+    leads = g.leads
+    if leads is None:
+        return None
+    lowered = text.lower()
+    if len(lowered) != len(text) or any(char in text for char in leads.unsafe):
+        return None
+    starts: list[list[int]] = [[] for _ in g.passes]
+    for end, (length, indexes) in leads.automaton.iter(lowered):
+        for index in indexes:
+            starts[index].append(end - length + 1)
+    return starts
+
+
+def _matches_at(pattern: regex.Pattern, text: str, starts: list[int]):
+    """What `pattern.finditer(text)` yields, trying the pattern only at `starts` (every place it can match, in
+    order): after a match the search goes on from its end, as finditer's does. None if a match is empty (finditer
+    would go on differently: the caller then runs finditer)."""
+    found = []
+    last = 0
+    match = pattern.match
+    for start in starts:
+        if start >= last:
+            m = match(text, start)
+            if m is not None:
+                if m.end() == start:
+                    return None
+                found.append(m)
+                last = m.end()
+    return found
 
 
 @cache
@@ -435,7 +509,7 @@ def _grammar(lang: str) -> _Grammar | None:
     quantified = None
     if lex.get("quantifiers"):
         quantified = regex.compile(rf"(?<!\w){_alt(lex['quantifiers'])}{SP}\Z", regex.IGNORECASE)
-    return _Grammar(lang, passes, markers, quantified, tables)
+    return _Grammar(lang, passes, markers, quantified, tables, _compile_leads(passes))
 
 
 # ---------------------------------------------------------------------------------------------------- calendar
@@ -834,19 +908,44 @@ def _en_match(text: str, m: regex.Match, gd: dict[str, str | None], kind: str, s
     return out
 
 
+class _Groups:
+    """`m.groupdict()` read lazily: the handlers look at a few of a pass's many groups, and building the whole
+    dict (dozens of groups) cost more than the rest of the handling."""
+
+    __slots__ = ("_match", "_names")
+
+    def __init__(self, match: regex.Match, names: dict[str, int]) -> None:
+        self._match = match
+        self._names = names  # the pattern's groupindex
+
+    def get(self, name: str, default: Any = None) -> Any:
+        index = self._names.get(name)
+        return default if index is None else self._match.group(index)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._match.group(self._names[name])
+
+
 def _candidates(text: str, g: _Grammar) -> list[_Cand]:
     """Matches of every pass, validated, merged leftmost-longest (no two overlap)."""
     handler = _vi_match if g.lang == "vi" else _en_match
     found: list[_Cand] = []
-    for p in g.passes:
-        for m in p.pattern.finditer(text):
-            kind = next(b for b in p.branches if m.start(b) >= 0)
+    starts = _lead_starts(text, g)
+    for index, p in enumerate(g.passes):
+        matches = None
+        if starts is not None and p.word is not None:
+            if not starts[index]:
+                continue  # its lead word is nowhere in the text
+            matches = _matches_at(p.pattern, text, starts[index])
+        for m in p.pattern.finditer(text) if matches is None else matches:
+            names = p.names  # group numbers: faster to look up than names
+            kind = next(b for b in p.branches if m.start(names[b]) >= 0)
             start = m.start()
             for name in p.span_groups:
-                pos = m.start(name)
+                pos = m.start(names[name])
                 if 0 <= pos < start:
                     start = pos
-            for c in handler(text, m, m.groupdict(), kind, start, m.end(), g):
+            for c in handler(text, m, _Groups(m, p.names), kind, start, m.end(), g):
                 c.order = _ORDER[kind]
                 found.append(c)
     found.sort(key=lambda c: (c.start, -c.end, c.order))
@@ -863,8 +962,12 @@ def _candidates(text: str, g: _Grammar) -> list[_Cand]:
 
 class _Sentences:
     def __init__(self, sentences: Sequence[Sentence]):
-        self.items = sorted(sentences, key=lambda s: s.start)
-        self.starts = [s.start for s in self.items]
+        starts = [s.start for s in sentences]
+        if all(a <= b for a, b in zip(starts, starts[1:])):  # already in order (as split): sorted() would keep it
+            self.items, self.starts = list(sentences), starts
+        else:
+            self.items = sorted(sentences, key=lambda s: s.start)
+            self.starts = [s.start for s in self.items]
 
     def at(self, offset: int) -> Sentence | None:
         i = bisect.bisect_right(self.starts, offset) - 1

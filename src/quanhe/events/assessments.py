@@ -10,16 +10,19 @@ vẫn tiềm ẩn nguy cơ xung đột"). The speaker is the quote the cue sits 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick
 import regex
 
+from quanhe.analyze.quotes import matches_by_sentence
 from quanhe.events.coder import ACTOR_KINDS, grammar as event_grammar, main_dyad, pair_before
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Assessment, Document, Evidence, Mention, Quote, Sentence
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
+from quanhe.text.normalize import lowercase_unsafe
 
 WINDOW = 140  # characters after a relation word in which its assessment is looked for
 STANDALONE_MIN_WORDS = 3
@@ -37,6 +40,12 @@ class Grammar:
     automaton: ahocorasick.Automaton
     relation: regex.Pattern
     pair_words: tuple[str, ...]
+    # One scan of the folded text finds where a relation word can match (its lower case, in a text without the
+    # characters that defeat that: see normalize.lowercase_unsafe) and whether a cue long enough to stand alone
+    # (STANDALONE_MIN_WORDS) occurs at all. Keys -> (length, is a relation word, is a standalone cue).
+    finder: ahocorasick.Automaton | None = None
+    relation_unsafe: tuple[str, ...] | None = None  # None: relation words are not found this way
+    has_standalone: bool = False
 
 
 @cache
@@ -44,21 +53,61 @@ def grammar(lang: str) -> Grammar:
     automaton = compile_phrases((row["cue"], Cue(row["cue"], row["polarity"], row.get("level") or None))
                                 for row in load_tsv(lang, "assessments.tsv"))
     words = load_yaml(lang, "assessment_grammar.yaml")
-    relation = "|".join(regex.escape(w) for w in sorted(words.get("relation_words", []), key=len, reverse=True))
+    relation_words = words.get("relation_words", [])
+    relation = "|".join(regex.escape(w) for w in sorted(relation_words, key=len, reverse=True))
+    unsafe = lowercase_unsafe(relation_words) if relation_words else None
+    keys: dict[str, tuple[int, bool, bool]] = {}
+    if unsafe is not None:
+        for word in relation_words:
+            keys[word.lower()] = (len(word), True, False)
+    if automaton.kind == ahocorasick.AHOCORASICK:
+        for key, (_, cue) in automaton.items():
+            if len(cue.text.split()) >= STANDALONE_MIN_WORDS:
+                length, is_relation, _ = keys.get(key, (len(key), False, False))
+                keys[key] = (length, is_relation, True)
+    finder = None
+    if keys:
+        finder = ahocorasick.Automaton()
+        for key, value in keys.items():
+            finder.add_word(key, value)
+        finder.make_automaton()
     return Grammar(automaton, regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{relation})(?![\p{{L}}\p{{M}}])", regex.I),
-                   tuple(fold_chars(w) for w in words.get("pair_words", [])))
+                   tuple(fold_chars(w) for w in words.get("pair_words", [])), finder, unsafe,
+                   any(value[2] for value in keys.values()))
 
 
-def _actors(doc: Document, start: int, end: int) -> list[Mention]:
-    return [m for m in doc.mentions if start <= m.start and m.end <= end and m.part_of < 0
+def _scan(grammar_: Grammar, text: str, folded: str) -> tuple[list[int] | None, bool]:
+    """(Sorted offsets where a relation word occurs case-insensitively: a superset of where the relation pattern
+    matches, or None when every sentence must be scanned; whether a standalone cue occurs at all). `folded` is
+    fold_chars(text): each character lower-cased where that keeps one character, all that a safe character equated
+    with a relation letter needs, and the text the cue automaton runs on."""
+    starts: set[int] = set()
+    standalone = False
+    if grammar_.finder is not None:
+        for end, (length, is_relation, is_standalone) in grammar_.finder.iter(folded):
+            if is_relation:
+                starts.add(end - length + 1)
+            standalone = standalone or is_standalone
+    unsafe = grammar_.relation_unsafe
+    if unsafe is None or any(char in text for char in unsafe):
+        return None, standalone
+    return sorted(starts), standalone
+
+
+def _actors(doc: Document, start: int, end: int, ordered: bool = False) -> list[Mention]:
+    """Actor mentions inside [start, end); `ordered`: the mentions are sorted by start, so only those starting
+    in [start, end] need a look."""
+    mentions = doc.mentions_between(start, end + 1) if ordered else doc.mentions
+    return [m for m in mentions if start <= m.start and m.end <= end and m.part_of < 0
             and m.kind in ACTOR_KINDS and m.country and m.sector != "MED"]
 
 
-def _dyad_after(doc: Document, grammar_: Grammar, sentence: Sentence, start: int, folded: str) -> tuple[str, str] | None:
+def _dyad_after(doc: Document, grammar_: Grammar, sentence: Sentence, start: int, folded: str,
+                ordered: bool = False) -> tuple[str, str] | None:
     """"quan hệ giữa X và Y", "quan hệ X - Y", "quan hệ song phương" / "giữa 2 nước" (the last pair)."""
     window_end = min(sentence.end, start + 60)
     codes: list[str] = []
-    for mention in _actors(doc, start, window_end):
+    for mention in _actors(doc, start, window_end, ordered):
         if mention.country not in codes:
             codes.append(mention.country)
     if len(codes) >= 2:
@@ -91,14 +140,26 @@ def _date(doc: Document, sentence: Sentence, quote: Quote | None) -> str | None:
 def find_assessments(doc: Document) -> list[Assessment]:
     grammar_ = grammar(doc.article.language or "vi")
     text, folded = doc.text, fold_chars(doc.text)
-    main = main_dyad(doc)
+    main: list[tuple[str, str] | None] = []  # main_dyad(doc), computed when first needed
     found: list[Assessment] = []
     used: list[tuple[int, int]] = []
-    for sentence in doc.sentences:
+    relation_starts, standalone = _scan(grammar_, text, folded)
+    # The cues of each sentence, for the standalone ones: only when a long enough cue occurs at all (the matches
+    # chosen are among the automaton's raw hits, so without a long one among those every cue would be skipped).
+    cue_matches = matches_by_sentence(grammar_.automaton, folded, doc.sentences) if standalone else None
+    ordered: list[bool] = []  # whether the mentions are sorted by start, looked at when first needed
+    for position, sentence in enumerate(doc.sentences):
         if sentence.role in ("title", "heading"):
             continue  # headlines paraphrase what the body says
-        for relation in grammar_.relation.finditer(text, sentence.start, sentence.end):
-            dyad = _dyad_after(doc, grammar_, sentence, relation.end(), folded)
+        if relation_starts is not None and \
+                bisect_left(relation_starts, sentence.start) == bisect_left(relation_starts, sentence.end):
+            relations = ()  # no relation word starts in the sentence
+        else:
+            relations = grammar_.relation.finditer(text, sentence.start, sentence.end)
+        for relation in relations:
+            if not ordered:
+                ordered.append(all(a.start <= b.start for a, b in zip(doc.mentions, doc.mentions[1:])))
+            dyad = _dyad_after(doc, grammar_, sentence, relation.end(), folded, ordered[0])
             if not dyad:
                 continue
             for start, end, cue in longest_matches(grammar_.automaton, folded, relation.end(),
@@ -111,15 +172,18 @@ def find_assessments(doc: Document) -> list[Assessment]:
                                         quote.speaker if quote else None, _date(doc, sentence, quote),
                                         _evidence(doc, sentence, start, end), cue.text))
                 break
-        for start, end, cue in longest_matches(grammar_.automaton, folded, sentence.start, sentence.end):
+        for start, end, cue in cue_matches[position] if cue_matches is not None else ():
             if len(cue.text.split()) < STANDALONE_MIN_WORDS or any(s <= start < e for s, e in used):
                 continue
             quote = _speaker(doc.quotes, start, end)
             speaker_country = quote.speaker.country if quote and quote.speaker else None
-            pair = pair_before(doc, start, sentence.paragraph, event_grammar(doc.article.language or "vi").joiners)
-            if speaker_country and main and speaker_country in main:
-                dyad = main
-            elif len(pair) == 2 and pair[0].country and pair[1].country:
+            if speaker_country and not main:
+                main.append(main_dyad(doc))
+            if speaker_country and main[0] and speaker_country in main[0]:
+                dyad = main[0]
+            elif len(pair := pair_before(doc, start, sentence.paragraph,
+                                         event_grammar(doc.article.language or "vi").joiners)) == 2 \
+                    and pair[0].country and pair[1].country:
                 dyad = (pair[0].country, pair[1].country)
             else:
                 continue

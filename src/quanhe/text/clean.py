@@ -15,7 +15,9 @@ from quanhe.text import boilerplate
 from quanhe.text.legacy import repair_text
 from quanhe.text.normalize import normalize
 
-_TERMINAL = regex.compile(r"[.!?…:;]['\"”’)]*$")
+_TERMINAL = regex.compile(r"[.!?…:;]['\"”’)]*$")  # what _ends_like_sentence decides without a scan
+_TERMINALS = tuple(".!?…:;")
+_CLOSERS = "'\"”’)"
 _NAME_ONLY = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]*(?: \p{Lu}[\p{Ll}\p{M}]*){0,3}")
 MAX_TITLE_CHARS = 250
 MAX_HEADING_WORDS = 25
@@ -38,8 +40,15 @@ class CleanText:
     related_cut: int = 0  # lines removed as the trailing related-news list
 
 
+def _ends_like_sentence(line: str) -> bool:
+    """`_TERMINAL.search(line)`: a terminal mark, then only closing marks, then the end (`$` also matches before a
+    final line break)."""
+    body = line[:-1] if line.endswith("\n") else line
+    return body.rstrip(_CLOSERS).endswith(_TERMINALS)
+
+
 def _looks_like_headline(line: str) -> bool:
-    return len(line) <= MAX_TITLE_CHARS and not _TERMINAL.search(line) and len(line.split()) >= 3
+    return len(line) <= MAX_TITLE_CHARS and not _ends_like_sentence(line) and len(line.split()) >= 3
 
 
 def _related_list_start(lines: list[str], rules: boilerplate.Rules) -> int | None:

@@ -125,12 +125,29 @@ def _tcvn3_from_bytes(data: bytes) -> str:
     return nfc(_restore_tcvn3_capitals(codecs.charmap_decode(data, "strict", _TCVN3_DECODING)[0]))
 
 
+class _Replacer:
+    """`text.translate(table)` for a table of characters to strings, done by replacing only the characters present
+    (a text repaired here holds few of them, and translate looks every character up)."""
+
+    def __init__(self, table: dict[int, str]) -> None:
+        self._table = {chr(code): value for code, value in table.items()}
+        self._keys = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(table)) + "]")
+
+    def __call__(self, text: str) -> str:
+        table = self._table
+        return self._keys.sub(lambda match: table[match.group()], text)
+
+
+_TCVN3_REPLACE = _Replacer(_TCVN3_REPAIR)
+_VNI_REPLACE = _Replacer(_VNI_REPAIR)
+
+
 def _tcvn3_from_text(text: str) -> str:
-    return nfc(_restore_tcvn3_capitals(text.translate(_TCVN3_REPAIR)))
+    return nfc(_restore_tcvn3_capitals(_TCVN3_REPLACE(text)))  # text.translate(_TCVN3_REPAIR)
 
 
 def _vni_from_text(text: str) -> str:
-    return nfc(text.translate(_VNI_REPAIR))
+    return nfc(_VNI_REPLACE(text))  # text.translate(_VNI_REPAIR)
 
 
 def _vni_from_bytes(data: bytes) -> str:
