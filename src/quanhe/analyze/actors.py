@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import accumulate
 
 import regex
 
@@ -38,6 +39,8 @@ class _State:
     mentions: list[Mention] = field(default_factory=list)
     places: list[tuple[int, int]] = field(default_factory=list)  # gazetteer regions and places matched
     next_entity: int = 0
+    last_person: dict[str, Mention] = field(default_factory=dict)  # folded surname -> the last PERSON mention
+    blank_person: bool = False  # a PERSON mention whose canonical name has no word (never from the lexicons)
 
 
 def _words(gaz: Gazetteer, name: str) -> list[str]:
@@ -67,6 +70,12 @@ def _new_mention(state: _State, start: int, end: int, entry: Entry, **changes) -
         mention.entity = state.next_entity
         state.next_entity += 1
     state.mentions.append(mention)
+    if mention.kind == "PERSON" and mention.canonical:
+        words = mention.canonical.split()
+        if words:
+            state.last_person[fold_chars(words[-1])] = mention
+        else:
+            state.blank_person = True
     return mention
 
 
@@ -126,7 +135,8 @@ def _name_after(state: _State, offset: int, matches: list[Match], index: int) ->
     if index < len(matches) and matches[index].start == offset and matches[index].entry.category != "person":
         return None
     end = run.end()
-    for later in matches[index:]:
+    for position in range(index, len(matches)):  # not matches[index:], a copy of the rest for every title
+        later = matches[position]
         if later.start >= end:
             break
         if later.start > offset and later.entry.category != "person":
@@ -253,8 +263,12 @@ def _name_person(state: _State, title: Mention, span: tuple[int, int]) -> None:
     name = " ".join(state.doc.text[start:end].split())
     known = state.gaz.automaton.get(fold_chars(name), None)
     people = [e for e in known[1] if e.category == "person"] if known else []
-    earlier = [m for m in state.mentions if m.kind == "PERSON" and m.canonical and
-               fold_chars(m.canonical.split()[-1]) == fold_chars(name.split()[-1])]
+    if state.blank_person:  # the look-up below cannot stand for the scan (which fails on such a name)
+        earlier = [m for m in state.mentions if m.kind == "PERSON" and m.canonical and
+                   fold_chars(m.canonical.split()[-1]) == fold_chars(name.split()[-1])]
+    else:  # the last person named with this surname (a PERSON's kind and name do not change once added)
+        last = state.last_person.get(fold_chars(name.split()[-1]))
+        earlier = [last] if last else []
     by_surname = state.gaz.surnames.get(fold_chars(name), ()) if " " not in name else ()
     if people:
         person = _new_mention(state, start, end, _person_entry(tuple(people), state))
@@ -284,12 +298,43 @@ def _context_countries(state: _State) -> None:
     for mention in state.mentions:
         if mention.resolved_by == "context" and mention.text[:1].islower():
             mention.kind = "NONE"  # dropped by find_actors once indices no longer matter
-    for mention in state.mentions:
+    # "The last country-bearing principal mention (in list order) ending before the institution": a prefix maximum
+    # of list positions over end offsets, so each institution is a binary search, not a scan of every mention.
+    # An institution given a country here counts for the later ones, as it did when the list was scanned.
+    ends = sorted({m.end for m in state.mentions})
+    latest = _PrefixMax(len(ends))
+    for position, mention in enumerate(state.mentions):
+        if mention.country and mention.principal:
+            latest.add(bisect_left(ends, mention.end), position)
+    for position, mention in enumerate(state.mentions):
         if mention.kind != "INSTITUTION" or mention.country or mention.org or mention.resolved_by != "context":
             continue
-        before = [m for m in state.mentions if m.end <= mention.start and m.country and m.principal]
-        if before:
-            mention.country = before[-1].country
+        before = latest.get(bisect_right(ends, mention.start))
+        if before >= 0:
+            mention.country = state.mentions[before].country
+            if mention.country and mention.principal:
+                latest.add(bisect_left(ends, mention.end), position)
+
+
+class _PrefixMax:
+    """A Fenwick tree of maxima: `add(i, v)` raises slot i to at least v, `get(n)` is the largest value in slots
+    0..n-1 (-1 when none)."""
+
+    def __init__(self, size: int) -> None:
+        self.tree = [-1] * (size + 1)
+
+    def add(self, slot: int, value: int) -> None:
+        slot += 1
+        while slot < len(self.tree):
+            self.tree[slot] = max(self.tree[slot], value)
+            slot += slot & -slot
+
+    def get(self, count: int) -> int:
+        best = -1
+        while count > 0:
+            best = max(best, self.tree[count])
+            count -= count & -count
+        return best
 
 
 def _surname_forms(state: _State) -> None:
@@ -337,15 +382,29 @@ def _bare_roles(state: _State) -> None:
     for mention in state.mentions:
         if mention.kind == "ROLE" and mention.part_of >= 0 and mention.text:
             titles.setdefault(mention.entity, set()).add(fold_chars(mention.text.split()[0]))
+    # Positions in `people` by what a role looks for, so each role finds the last one before it by binary search
+    # instead of walking back over every person (neither people nor titles change below).
+    by_title: dict[str, list[int]] = {}
+    by_title_country: dict[tuple[str, str | None], list[int]] = {}
+    by_country_sector: dict[tuple[str | None, str | None], list[int]] = {}
+    for position, person in enumerate(people):
+        for key in titles.get(person.entity, ()):
+            by_title.setdefault(key, []).append(position)
+            by_title_country.setdefault((key, person.country), []).append(position)
+        by_country_sector.setdefault((person.country, person.sector), []).append(position)
+
+    def last_before(positions: list[int] | None, cut: int) -> Mention | None:
+        index = bisect_left(positions, cut) - 1 if positions else -1
+        return people[positions[index]] if index >= 0 else None
+
     for role in state.mentions:
         if role.kind != "ROLE" or role.part_of >= 0:
             continue
-        before = people[:bisect_left(starts, role.start)]
+        cut = bisect_left(starts, role.start)  # people[:cut] start before the role
         title_key = fold_chars(role.text.split()[0]) if role.text else ""
-        same_title = next((p for p in reversed(before) if title_key in titles.get(p.entity, ())
-                           and (not role.country or p.country == role.country)), None)
-        compatible = next((p for p in reversed(before) if role.country and p.country == role.country
-                           and p.sector == role.sector), None)
+        same_title = last_before(by_title_country.get((title_key, role.country)) if role.country
+                                 else by_title.get(title_key), cut)
+        compatible = last_before(by_country_sector.get((role.country, role.sector)), cut) if role.country else None
         ref = same_title or compatible
         if ref:
             role.entity, role.canonical, role.resolved_by = ref.entity, ref.canonical, "coreference"
@@ -360,19 +419,26 @@ def _pronouns(state: _State) -> None:
         return
     pattern = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\p{L}\p{M}])",
                             regex.I)
-    taken = [(m.start, m.end) for m in state.mentions]
+    taken = sorted((m.start, m.end) for m in state.mentions)
+    taken_starts = [s for s, _ in taken]
+    taken_reach = list(accumulate((e for _, e in taken), max))  # the furthest end among the spans so far
+    # The people a pronoun can stand for, by end (a stable sort: of equal ends, the first mentioned comes first, as
+    # max() picked it); the pronouns added below are not among them, so this is fixed for the loop.
+    people = sorted((m for m in state.mentions if m.kind in ("PERSON", "ROLE") and (m.country or m.org)),
+                    key=lambda m: m.end)
+    people_ends = [m.end for m in people]
     for found in pattern.finditer(text):
         start, end = found.span()
         after = text[end:end + 2]
         if len(after) == 2 and after[0] == " " and after[1].isupper():
             continue  # an honorific before a name, handled as a surname form
-        if any(s <= start < e for s, e in taken):
+        covered = bisect_right(taken_starts, start)
+        if covered and taken_reach[covered - 1] > start:  # inside a span already taken
             continue
-        people = [m for m in state.mentions if m.kind in ("PERSON", "ROLE") and m.end <= start
-                  and (m.country or m.org) and m.kind != "PRONOUN"]
-        if not people:
+        ended = bisect_right(people_ends, start)  # people[:ended] end at or before the pronoun
+        if not ended:
             continue
-        ref = max(people, key=lambda m: m.end)
+        ref = people[bisect_left(people_ends, people_ends[ended - 1])]  # the first of those ending last
         _new_mention(state, start, end, Entry(found.group(), ref.canonical or "", "pronoun", "PRONOUN",
                                               ref.country, ref.sector, org=ref.org),
                      resolved_by="coreference", entity=ref.entity)

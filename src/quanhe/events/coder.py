@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 import ahocorasick
 import regex
@@ -164,7 +166,9 @@ def pair_before(doc: Document, offset: int, paragraph: int, joiners: tuple[str, 
     the one before, else the last two actors with distinct codes there; `first` (the speaker's side) leads."""
     seen: list[Mention] = []
     seen_all: list[Mention] = []
-    window = max(next((s.start for s in doc.sentences if s.paragraph >= paragraph - 1), 0), offset - PAIR_REACH)
+    reach = _paragraph_reach(doc)
+    opening = bisect_left(reach, paragraph - 1)  # the first sentence of the paragraph before, or a later one
+    window = max(doc.sentences[opening].start if opening < len(reach) else 0, offset - PAIR_REACH)
     for mention in doc.mentions_between(window, offset):
         sentence = doc.sentence_at(mention.start)
         if mention.part_of >= 0 or mention.kind not in ACTOR_KINDS or not mention.code:
@@ -177,7 +181,11 @@ def pair_before(doc: Document, offset: int, paragraph: int, joiners: tuple[str, 
         seen = [m for m in seen if m.code != mention.code] + [mention]
     codes = [m.code for m in seen]
     sentence = doc.sentence_at(offset)
-    here = [m for m in doc.mentions if sentence and sentence.start <= m.start < offset and m in seen_all]
+    seen_at: dict[tuple[int, int], list[Mention]] = {}  # equal mentions share their span: list membership, bounded
+    for mention in seen_all:
+        seen_at.setdefault((mention.start, mention.end), []).append(mention)
+    here = [m for m in doc.mentions_between(sentence.start, offset)
+            if any(s is m or s == m for s in seen_at.get((m.start, m.end), ()))] if sentence else []
     joint = _last_joint(doc, here, joiners)
     if joint:  # "Liên Xô và Nhật Bản chưa từng ký …, dù hai bên đã ký": the pair named together
         pair = joint
@@ -190,13 +198,71 @@ def pair_before(doc: Document, offset: int, paragraph: int, joiners: tuple[str, 
     return pair
 
 
+def _paragraph_reach(doc: Document) -> list[int]:
+    """The highest paragraph number among the sentences up to each one (non-decreasing, so binary search finds the
+    first sentence of a paragraph); kept with the document's other look-up indexes, rebuilt when the sentences
+    change."""
+    key = ("paragraph_reach", id(doc.sentences), len(doc.sentences))
+    if key not in doc._index:
+        if len(doc._index) > 8:
+            doc._index.clear()
+        doc._index[key] = list(accumulate((s.paragraph for s in doc.sentences), max))
+    return doc._index[key]
+
+
 def _local_counterpart(doc: Document, folded: str, g: Grammar, offset: int, sentence: Sentence,
-                       source: Mention) -> Mention | None:
+                       source: Mention, counterparts: _Counterparts | None = None) -> Mention | None:
     """The last actor of another country named (not as a place) in this sentence or the two before: what the
     source reacts to."""
     lowest = doc.sentences[max(0, sentence.index - 2)].start
+    if counterparts is not None:
+        return counterparts.last(lowest, offset, source.code)
     candidates = [m for m in _actors_in(doc, folded, g, lowest, offset) if m.country and m.country != source.code]
     return candidates[-1] if candidates else None
+
+
+class _Counterparts:
+    """`_local_counterpart` without walking back over every actor of a long sentence (a run-on sentence naming
+    the source's own country again and again made each trigger scan all of it).
+
+    `_actors_in(lowest, offset)` keeps an actor when its place word check, which looks back at most 30 characters
+    and never before `lowest`, passes; for an actor 30 characters or more after `lowest` that check does not
+    depend on `lowest`, so those actors are filtered once here. Each one also points back to the nearest earlier
+    one of another country, so a run of the source's own country is skipped in one step."""
+
+    REACH = 30  # how far `_word_before` looks back
+
+    def __init__(self, doc: Document, folded: str, g: Grammar) -> None:
+        self.doc, self.folded, self.g = doc, folded, g
+        self.actors = [m for m in doc.mentions
+                       if m.country and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED" and m.code
+                       and m.start >= self.REACH
+                       and not _word_before(folded, m.start, m.start - self.REACH, g.locative)]
+        self.starts = [m.start for m in self.actors]
+        self.other: list[int] = []  # index of the nearest earlier actor whose country differs, or -1
+        for i, mention in enumerate(self.actors):
+            j = i - 1
+            while j >= 0 and self.actors[j].country == mention.country:
+                j = self.other[j]
+            self.other.append(j)
+
+    def last(self, lowest: int, offset: int, code: str | None) -> Mention | None:
+        """The last of `_actors_in(doc, folded, g, lowest, offset)` with a country other than `code`."""
+        floor = bisect_left(self.starts, lowest + self.REACH)
+        i = bisect_left(self.starts, offset) - 1
+        while i >= floor:
+            mention = self.actors[i]
+            if mention.country == code:
+                i = self.other[i]
+            elif mention.end <= offset:
+                return mention
+            else:
+                i -= 1
+        near = [m for m in self.doc.mentions_between(lowest, min(offset, lowest + self.REACH))
+                if m.end <= offset and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED" and m.code
+                and not _word_before(self.folded, m.start, lowest, self.g.locative)
+                and m.country and m.country != code]  # _actors_in(lowest, offset) for the first 30 characters
+        return near[-1] if near else None
 
 
 def main_dyad(doc: Document) -> tuple[str, str] | None:
@@ -244,8 +310,145 @@ def _word_before_any(text: str, words: tuple[str, ...]) -> bool:
     return any(f" {w} " in padded for w in words)
 
 
+class _Dating:
+    """Per-document look-ups for `_date`, built once instead of scanning the whole article for each trigger: the
+    time expressions of each sentence, where each paragraph starts, and whether an "undated" word occurs in a
+    paragraph before a given offset (extended sentence by sentence instead of folding the paragraph again).
+
+    `first_usable` finds the time `_date` takes without testing every time of the sentence against every
+    trigger: testing one that follows the trigger reads all the text between them, so a long sentence with many
+    triggers and dates was cubic."""
+
+    def __init__(self, doc: Document, g: Grammar) -> None:
+        self.text = doc.text
+        self.g = g
+        self.undated = g.undated
+        self.times: dict[int, list[TimeExpr]] = {}
+        for expr in doc.times:
+            self.times.setdefault(expr.sentence, []).append(expr)
+        self.ordered = all(a.start <= b.start for times in self.times.values() for a, b in zip(times, times[1:]))
+        self.paragraph_start: dict[int, int] = {}
+        for sentence in doc.sentences:
+            self.paragraph_start.setdefault(sentence.paragraph, sentence.start)
+        # Phrases matched word by word (no empty phrase, single spaces); no sigma, whose lower case depends on
+        # the next letter, so folding a piece at a time gives the same words as folding the whole paragraph.
+        self.by_words = all(w and w == " ".join(w.split()) and not any(c in w for c in "Σσς")
+                            for w in g.undated)
+        self.overlap = max((len(w.split()) for w in g.undated), default=1) - 1  # words a phrase can reach back
+        self._scanned: dict[int, tuple[int, bool, list[str]]] = {}  # paragraph start -> (up to, found, last words)
+        self._usable: dict[int, tuple[list[TimeExpr], list[int]]] = {}  # sentence -> times that can date, starts
+        self._far: dict[int, tuple[list[TimeExpr], list[int]]] = {}  # by id(sentence): those far after a trigger
+        self._folded: str | None = None  # the text case-folded (built on first need)
+        self._token_starts: list[int] = []
+        self._subordinators: list[tuple[str, list[int]]] = []  # (word, starts of " word " in the folded text)
+        self._reach = max((len(w) for w in g.subordinators), default=0) + 2
+
+    def undated_before(self, start: int, end: int) -> bool:
+        """`_word_before_any(fold_chars(text[start:end]), undated)`, continuing from the last call for `start`."""
+        text = self.text
+        upto, found, tail = self._scanned.get(start, (start, False, []))
+        joined = upto > start and upto < end and not text[upto - 1].isspace() and not text[upto].isspace()
+        if not self.by_words or end < upto or joined:  # not a continuation: fold the whole span
+            return _word_before_any(fold_chars(text[start:end]), self.undated)
+        if end > upto:
+            if not found:
+                words = tail + fold_chars(text[upto:end]).split()
+                found = _word_before_any(" ".join(words), self.undated)  # a match inside `tail` was seen before
+                tail = words[len(words) - self.overlap:] if self.overlap else []
+            self._scanned[start] = (end, found, tail)
+        return found
+
+    def _dating(self, index: int) -> tuple[list[TimeExpr], list[int]]:
+        """The sentence's times that `_date` can take at all (a value, not an open period), in order."""
+        if index not in self._usable:
+            times = [t for t in self.times.get(index, ()) if t.value and
+                     not (t.precision == "period" and t.text.casefold().startswith(self.g.open_period))]
+            self._usable[index] = (times, [t.start for t in times])
+        return self._usable[index]
+
+    def in_clause(self, index: int, start: int, end: int) -> list[TimeExpr]:
+        """The sentence's times that can date, starting in [start, end) (a clause: a few at most)."""
+        times, starts = self._dating(index)
+        return times[bisect_left(starts, start):bisect_left(starts, end)]
+
+    def _fold(self) -> bool:
+        """Builds the folded text and its indexes; False when folding changes lengths (then offsets differ and
+        `first_usable` tests each time as `_date` does)."""
+        if self._folded is None:
+            self._folded = self.text.casefold()
+            if len(self._folded) == len(self.text):  # (re's \S, unlike regex's, is what str.split() keeps)
+                self._token_starts = [m.start() for m in re.finditer(r"\S+", self.text)]
+                for word in self.g.subordinators:
+                    marked, found, at = f" {word} ", [], self._folded.find(f" {word} ")
+                    while at >= 0:
+                        found.append(at)
+                        at = self._folded.find(marked, at + 1)
+                    self._subordinators.append((word, found))
+        return len(self._folded) == len(self.text)
+
+    def _words_between(self, start: int, end: int) -> int:
+        """len(text[start:end].split())."""
+        inside = bisect_left(self._token_starts, end) - bisect_right(self._token_starts, start)
+        return inside + (1 if start < end and not self.text[start].isspace() else 0)
+
+    def _far_times(self, sentence: Sentence) -> tuple[list[TimeExpr], list[int]]:
+        """The sentence's times that can date an act they follow by more than two words: dated by themselves (a
+        day, a dating word before them, a caption) and not right after a subordinator ("khi" + time)."""
+        if id(sentence) not in self._far:
+            text, folded = self.text, self._folded
+            far = []
+            for t in self._dating(sentence.index)[0]:
+                lead = text[max(sentence.start, t.start - 6):t.start].casefold().split()
+                dated = t.precision == "day" or (lead and lead[-1] in self.g.dating_words) \
+                    or sentence.role == "caption"
+                if dated and not any(folded.endswith(f" {w}", 0, t.start) for w in self.g.subordinators):
+                    far.append(t)
+            self._far[id(sentence)] = (far, [t.start for t in far])
+        return self._far[id(sentence)]
+
+    def first_usable(self, sentence: Sentence, hit: _Hit, usable, quoted_out, before_only: bool) -> TimeExpr | None:
+        """The first time of the sentence that `usable` accepts (the times are in order of start).
+
+        Before the trigger `usable` only rules out a time inside a quote the trigger is not in. After it, a time
+        two words or fewer away is tested as it is; beyond, `usable` needs the time dated by itself (see
+        `_far_times`) and no subordinator in " " + between + " ", where between is text[hit.end:t.start] folded.
+        Apart from the two ends, which `_far_times` and the test on the first words cover, such a subordinator is
+        a " word " inside the folded text after hit.end, so the first one found there rules out every later time."""
+        times, starts = self._dating(sentence.index)
+        for t in times:
+            if t.start >= hit.end:
+                break
+            if usable(t):
+                return t
+        if before_only:
+            return None  # usable() takes no time after the trigger
+        at = bisect_left(starts, hit.end)
+        while at < len(times):
+            t = times[at]
+            if self._fold() and self._words_between(hit.end, t.start) > 2 and t.start - hit.end >= self._reach:
+                break  # far from the trigger: so are the rest
+            if usable(t):
+                return t
+            at += 1
+        else:
+            return None
+        folded = self._folded
+        if any(folded.startswith(f"{w} ", hit.end) for w in self.g.subordinators):
+            return None  # "khi …" right after the trigger
+        limit = min((found[i] + len(word) + 2 for word, found in self._subordinators
+                     if (i := bisect_left(found, hit.end)) < len(found)), default=len(folded) + 1)
+        far, far_starts = self._far_times(sentence)
+        for k in range(bisect_left(far_starts, times[at].start), len(far)):
+            if far[k].start >= limit:
+                return None  # a subordinator lies between the trigger and this time, and every later one
+            if not quoted_out(far[k]):
+                return far[k]
+        return None
+
+
 def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
-          today: str | None, before_only: bool = False) -> tuple[str | None, str | None, str]:
+          today: str | None, before_only: bool = False,
+          dating: _Dating | None = None) -> tuple[str | None, str | None, str]:
     """When the act happened: the nearest time expression before the trigger in its clause or sentence, or one
     after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else
     the attribution's; else the news day (measured: inheriting the paragraph's last date did worse). An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing.
@@ -253,10 +456,13 @@ def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int]
     tháng 11")."""
     text = doc.text
 
+    def quoted_out(t: TimeExpr) -> bool:
+        return bool(quote and quote.start <= t.start < quote.end and not (quote.start <= hit.start < quote.end))
+
     def usable(t: TimeExpr) -> bool:
         if not t.value or (t.precision == "period" and t.text.casefold().startswith(g.open_period)):
             return False
-        if quote and quote.start <= t.start < quote.end and not (quote.start <= hit.start < quote.end):
+        if quoted_out(t):
             return False
         if t.start >= hit.end:
             between = text[hit.end:t.start].casefold()
@@ -266,15 +472,22 @@ def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int]
             return not before_only and dated and not any(f" {w} " in f" {between} " for w in g.subordinators)
         return True
 
-    in_sentence = [t for t in doc.times if t.sentence == sentence.index and usable(t)]
-    own = [t for t in in_sentence if clause[0] <= t.start < clause[1]] or in_sentence
-    if own:
-        before = [t for t in own if t.start < hit.start]
-        chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
-        return chosen.value, chosen.precision, "text"
-    paragraph_start = next(s.start for s in doc.sentences if s.paragraph == sentence.paragraph)
+    dating = dating or _Dating(doc, g)
+    if dating.ordered:  # the first usable time of the clause, else of the sentence: what the else branch picks
+        chosen = next((t for t in dating.in_clause(sentence.index, clause[0], clause[1]) if usable(t)), None) \
+            or dating.first_usable(sentence, hit, usable, quoted_out, before_only)
+        if chosen:
+            return chosen.value, chosen.precision, "text"
+    else:
+        in_sentence = [t for t in dating.times.get(sentence.index, ()) if usable(t)]
+        own = [t for t in in_sentence if clause[0] <= t.start < clause[1]] or in_sentence
+        if own:
+            before = [t for t in own if t.start < hit.start]
+            chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
+            return chosen.value, chosen.precision, "text"
+    paragraph_start = dating.paragraph_start[sentence.paragraph]
     if _word_before_any(fold_chars(text[clause[0]:hit.start]), g.undated) or \
-            _word_before_any(fold_chars(text[paragraph_start:sentence.start]), g.undated):
+            dating.undated_before(paragraph_start, sentence.start):
         return None, None, "none"  # "chưa từng ký", "từng tuyên bố", a "lâu nay" paragraph: standing, undated
     if quote and quote.date:
         return quote.date, "day" if len(quote.date) == 10 else "month", "attribution"
@@ -288,7 +501,7 @@ def _place(doc: Document, g: Grammar, clause: tuple[int, int]) -> dict | None:
     if not found:
         return None
     start = found.start(1)
-    place = next((m for m in doc.mentions if m.start == start and m.country), None)
+    place = next((m for m in doc.mentions_between(start, start + 1) if m.country), None)
     return {"text": found.group(1), "country": place.country if place else None}
 
 
@@ -374,7 +587,7 @@ def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) ->
     """Whether one of the words ends right before `start` (after `lower`), on a word boundary."""
     low = max(lower, start - 30)
     before = folded[low:start].rstrip()
-    if not before:
+    if not before or (isinstance(words, tuple) and not before.endswith(words)):  # one test for all the words
         return False
     for word in words:
         if before.endswith(word) and (len(before) == len(word) or before[-len(word) - 1] in " \t\n,;:(\"“"):
@@ -479,9 +692,12 @@ def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause:
 
 def text_is_closing(doc: Document, sentence: Sentence, clause: tuple[int, int]) -> bool:
     """Whether the clause is a closing attribution: it ends the sentence and follows a comma or a dash."""
-    tail = doc.text[clause[1]:sentence.end].strip(" .")
-    head = doc.text[max(sentence.start, clause[0] - 3):clause[0]]
+    tail = _NOT_SPACE_OR_DOT.search(doc.text, clause[1], sentence.end)  # stops at the first one: not a copy of
+    head = doc.text[max(sentence.start, clause[0] - 3):clause[0]]      # the rest of a long sentence per trigger
     return not tail and clause[0] > sentence.start and any(c in head for c in ",-–")
+
+
+_NOT_SPACE_OR_DOT = regex.compile(r"[^ .]")
 
 
 def _condition(doc: Document, folded: str, g: Grammar, sentence: Sentence, hit: _Hit) -> tuple[bool, Mention | None]:
@@ -525,6 +741,9 @@ def code_events(doc: Document) -> list[Event]:
     section = section_start(doc)
     extent = _extent_starts(doc)
     quote_starts = [q.start for q in doc.quotes]
+    dating = _Dating(doc, g)
+    counterparts: _Counterparts | None = None  # built on first use
+    first_named: dict[str, Mention] = {}  # the first mention of a country (a country name first): dyad fallback
     events: list[Event] = []
     for sentence in doc.sentences:
         wish_clause: tuple[int, int] | None = None
@@ -580,7 +799,9 @@ def code_events(doc: Document) -> list[Event]:
             if conditional and event_type != "REQUEST" and speaker.code in {m.code for m in sources + targets}:
                 # "[Peskov:] đàm phán có thể diễn ra nếu Mỹ …": a conditional offer or threat by the speaker,
                 # and the implied demand (conventions: THREATEN or AGREE plus REQUEST)
-                other = condition_actor or _local_counterpart(doc, folded, g, hit.start, sentence, speaker)
+                counterparts = counterparts or _Counterparts(doc, folded, g)
+                other = condition_actor or _local_counterpart(doc, folded, g, hit.start, sentence, speaker,
+                                                              counterparts)
                 offer = "THREATEN" if event_type in ALLEGED | {"THREATEN"} else "AGREE"
                 for kind, kind_mode in ((offer, "conditional"), ("REQUEST", "demand")):
                     events.append(_conditional(doc, sentence, hit, kind, kind_mode, speaker, other,
@@ -598,15 +819,18 @@ def code_events(doc: Document) -> list[Event]:
                     and previous.source and previous.source.code not in {s.code for s in sources}:
                 targets = [previous.source]  # "động thái bị Moskva chỉ trích": the move just reported
             if not targets and event_type not in UNDIRECTED:
-                local = _local_counterpart(doc, folded, g, hit.start, sentence, sources[0])
+                counterparts = counterparts or _Counterparts(doc, folded, g)
+                local = _local_counterpart(doc, folded, g, hit.start, sentence, sources[0], counterparts)
                 if local is None and dyad and sources[0].code in dyad:
                     other = dyad[1] if sources[0].code == dyad[0] else dyad[0]
-                    local = min((m for m in doc.mentions if m.country == other),
-                                key=lambda m: (m.kind != "COUNTRY", m.start))
+                    if other not in first_named:
+                        first_named[other] = min((m for m in doc.mentions if m.country == other),
+                                                 key=lambda m: (m.kind != "COUNTRY", m.start))
+                    local = first_named[other]
                 targets = [local] if local else []
                 from_context = bool(local)
             when = _date(doc, g, sentence, clause, hit, quote, day_of(doc, hit.start, today, section),
-                         before_only=mode == "refuse")
+                         before_only=mode == "refuse", dating=dating)
             ev_start = min([clause[0]] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
             ev_start, ev_end = _trim(text, ev_start, ev_end)

@@ -46,12 +46,18 @@ def is_boundary(text: str, index: int) -> bool:
 
 def longest_matches(automaton: ahocorasick.Automaton, folded: str, start: int = 0,
                     end: int | None = None) -> list[tuple[int, int, Any]]:
-    """Non-overlapping (start, end, value) matches on word boundaries in folded[start:end], longest first."""
+    """Non-overlapping (start, end, value) matches on word boundaries in folded[start:end], longest first.
+
+    The automaton runs over the slice: pyahocorasick's `iter(text, start, end)` copies the whole text on every
+    call, which made a long article quadratic (one call per sentence or clause). Word boundaries are still
+    checked against the whole text."""
     if automaton.kind != ahocorasick.AHOCORASICK:
         return []
-    end = len(folded) if end is None else end
+    start = max(0, start)
+    end = len(folded) if end is None else min(end, len(folded))
     found = []
-    for end_index, (key, value) in automaton.iter(folded, start, end):
+    for end_index, (key, value) in automaton.iter(folded[start:end]):
+        end_index += start
         match_start, match_end = end_index - len(key) + 1, end_index + 1
         if is_boundary(folded, match_start - 1) and is_boundary(folded, match_end):
             found.append((match_start, match_end, value))

@@ -8,6 +8,9 @@ sentence ends at . ! ? … followed by space and a capital, digit or opening quo
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 import regex
 
 from quanhe.model import Sentence
@@ -58,12 +61,15 @@ def _is_abbreviation(word: str, abbreviations: frozenset[str]) -> bool:
 
 
 def _split_line(line: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
-    quotes = quoted_spans(line)
+    quotes = sorted(quoted_spans(line))
+    quote_starts = [q_start for q_start, _ in quotes]
+    reach = list(accumulate((q_end for _, q_end in quotes), max))  # the furthest end among the quotes so far
     spans = []
     start = 0
     for match in _BOUNDARY.finditer(line):
         end = match.start("space")
-        if any(q_start <= match.start() and end <= q_end for q_start, q_end in quotes):
+        opened = bisect_right(quote_starts, match.start())  # the quotes starting at or before the boundary
+        if opened and reach[opened - 1] >= end:  # one of them runs past it: the boundary is quoted
             continue
         window = max(0, match.start() - ABBREVIATION_WINDOW)
         word = _WORD_BEFORE.search(line, window, match.start() + 1)
