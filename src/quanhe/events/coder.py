@@ -40,6 +40,8 @@ ALLEGED = {"MOBILIZE", "COERCE", "ASSAULT", "SANCTION"}  # acts that, reported b
 COMPLEMENT_GAP = 4  # words between two triggers for the second to be the first's object
 BEFORE_WORDS = 8  # how far before a trigger a negation or modal word still applies to it
 REPEAT_SENTENCES = 3  # restatements of one act within this many sentences are one event
+RECALL_SENTENCES = 3  # "vào thời điểm đó" points back to a time given at most this many sentences before
+ANAPHOR_REACH = 60  # characters at the start of a sentence where a time anaphor is looked for
 CLAUSE_REACH = 400  # characters before and after a trigger within which its clause and arguments are sought
 QUOTE_REACH = 3000  # the longest quote that is searched back for around a trigger
 PAIR_REACH = 1500  # characters back within which "hai bên" finds the two parties it stands for
@@ -105,14 +107,17 @@ def _drop_complements(text: str, hits: list[_Hit], gap_words: tuple[str, ...]) -
     """A trigger that is the object of the one before ("bác bỏ việc đàm phán", "đình chỉ các cuộc đàm phán",
     "sẵn sàng đàm phán") yields no event of its own, unless it is the more forceful act ("ký … sáp nhập")."""
     kept: list[_Hit] = []
+    last_end = 0  # end of the last trigger, kept or not: "ký các thỏa thuận sáp nhập" is one chain of objects
     for hit in hits:
         if kept:
-            gap = fold_chars(text[kept[-1].end:hit.start]).split()
+            gap = fold_chars(text[last_end:hit.start]).split()
             if len(gap) <= COMPLEMENT_GAP and _made_of(gap, gap_words):
                 if hit.trigger.type in FORCEFUL and kept[-1].trigger.type not in FORCEFUL:
                     kept[-1] = hit
+                last_end = max(last_end, hit.end)
                 continue
         kept.append(hit)
+        last_end = max(last_end, hit.end)
     return kept
 
 
@@ -366,6 +371,23 @@ class _Dating:
             self._usable[index] = (times, [t.start for t in times])
         return self._usable[index]
 
+    def recalled(self, sentence: Sentence, upto: int) -> TimeExpr | None:
+        """The time a time anaphor opening the sentence ("Vào thời điểm đó, Nga muốn …", not "Trong khi đó")
+        points back to: the last time given in the RECALL_SENTENCES sentences before; None without an anaphor."""
+        opening = fold_chars(self.text[sentence.start:min(upto, sentence.start + ANAPHOR_REACH)]).lstrip(" \"“'(")
+        if not self.g.time_anaphora.match(opening):
+            return None
+        for index in range(sentence.index - 1, max(sentence.index - 1 - RECALL_SENTENCES, -1), -1):
+            times = self._dating(index)[0]
+            if times:
+                return times[-1]
+        return None
+
+    def frame(self, sentence: Sentence) -> TimeExpr | None:
+        """The time a sentence sets for its account: its first time that can date, or the one it recalls."""
+        times = self._dating(sentence.index)[0]
+        return times[0] if times else self.recalled(sentence, sentence.end)
+
     def in_clause(self, index: int, start: int, end: int) -> list[TimeExpr]:
         """The sentence's times that can date, starting in [start, end) (a clause: a few at most)."""
         times, starts = self._dating(index)
@@ -447,13 +469,16 @@ class _Dating:
 
 
 def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int], hit: _Hit, quote: Quote | None,
-          today: str | None, before_only: bool = False,
-          dating: _Dating | None = None) -> tuple[str | None, str | None, str]:
+          today: str | None, before_only: bool = False, dating: _Dating | None = None,
+          previous: Sentence | None = None) -> tuple[str | None, str | None, str]:
     """When the act happened: the nearest time expression before the trigger in its clause or sentence, or one
     after it that dates it ("vào ngày 12-2", not "địa giới năm 1997" nor "trước khi … vào cuối tháng 2"); else
     the attribution's; else the news day (measured: inheriting the paragraph's last date did worse). An open period ("Sau Chiến tranh thế giới thứ hai") dates nothing.
-    A refusal (`before_only`) is dated by its statement, not by the act refused ("không có kế hoạch gặp … vào
-    tháng 11")."""
+    A refusal or a plan (`before_only`) is dated by its statement, not by the act refused or planned ("không có
+    kế hoạch gặp … vào tháng 11", "ngày 10.7, Mỹ tuyên bố sẽ triển khai … vào năm 2026").
+    Without a time of its own, a sentence set by a time anaphor ("Vào thời điểm đó, …") takes the time it recalls,
+    and one that goes on with the account of the sentence before in its paragraph ("Nga cũng yêu cầu …") takes
+    that sentence's time (`previous`)."""
     text = doc.text
 
     def quoted_out(t: TimeExpr) -> bool:
@@ -485,6 +510,14 @@ def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int]
             before = [t for t in own if t.start < hit.start]
             chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
             return chosen.value, chosen.precision, "text"
+    recalled = dating.recalled(sentence, hit.start)
+    if recalled is None and previous is not None and previous.paragraph == sentence.paragraph \
+            and g.continuation.search(fold_chars(text[clause[0]:hit.start])):
+        recalled = dating.frame(previous)
+    if recalled is not None:
+        return recalled.value, recalled.precision, "text"
+    if g.background.search(fold_chars(text[clause[0]:hit.start])):
+        return None, None, "none"  # "phản ứng sau khi Mỹ thông báo kế hoạch …": an earlier act, not today's news
     paragraph_start = dating.paragraph_start[sentence.paragraph]
     if _word_before_any(fold_chars(text[clause[0]:hit.start]), g.undated) or \
             dating.undated_before(paragraph_start, sentence.start):
@@ -536,6 +569,9 @@ class Grammar:
     between: tuple[str, ...]  # "giữa X và Y": the two parties of a mutual act
     open_period: tuple[str, ...]  # a period they start ("Sau Chiến tranh …") says when something began
     dating_words: tuple[str, ...]  # before a time expression that dates the act ("vào ngày 12-2")
+    time_anaphora: regex.Pattern  # "vào thời điểm đó": the time the text last gave
+    continuation: regex.Pattern  # "Nga cũng yêu cầu …": the account of the sentence before goes on, in its time
+    background: regex.Pattern  # "sau khi X": X came before the act the sentence reports, on a day not given
     subordinators: tuple[str, ...]  # a time after these dates another clause ("trước khi … vào cuối tháng 2")
     place_phrase: regex.Pattern  # "tại Istanbul": where the act took place
 
@@ -568,6 +604,9 @@ def grammar(lang: str) -> Grammar:
                    tuple(fold_chars(w) for w in words.get("between", [])),
                    tuple(fold_chars(w) for w in words.get("open_period", [])),
                    tuple(fold_chars(w) for w in words.get("dating_words", [])),
+                   _words_pattern([fold_chars(w) for w in words.get("time_anaphora", [])]),
+                   _words_pattern([fold_chars(w) for w in words.get("continuation", [])]),
+                   _words_pattern([fold_chars(w) for w in words.get("background", [])]),
                    tuple(fold_chars(w) for w in words.get("subordinators", [])),
                    _place_phrase(roles.get("place", [])))
 
@@ -830,7 +869,8 @@ def code_events(doc: Document) -> list[Event]:
                 targets = [local] if local else []
                 from_context = bool(local)
             when = _date(doc, g, sentence, clause, hit, quote, day_of(doc, hit.start, today, section),
-                         before_only=mode == "refuse", dating=dating)
+                         before_only=mode == "refuse" or modality == "planned", dating=dating,
+                         previous=doc.sentences[sentence.index - 1] if sentence.index else None)
             ev_start = min([clause[0]] + [s.start for s in sources if s.start >= sentence.start])
             ev_end = max([clause[1]] + [t.end for t in targets if t and t.end <= clause[1]])
             ev_start, ev_end = _trim(text, ev_start, ev_end)
@@ -872,7 +912,8 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
     """One event per statement: drop title, heading and caption events that restate a body event (a headline
     with the same dyad as the body restates it), an act named twice in one sentence, and repeats of the same act
     (same type, source, negation, trigger and date) within REPEAT_SENTENCES sentences ("Moscow cảnh báo …",
-    "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning)."""
+    "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning). An act first named without a date ("sau khi Mỹ
+    thông báo kế hoạch triển khai tên lửa") and then with one within those sentences is one event, the dated one."""
     roles = {s.index: s.role for s in doc.sentences}
 
     def key(event: Event) -> tuple:
@@ -884,6 +925,7 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
     kept: list[Event] = []
     in_sentence: set[tuple] = set()
     mentioned: dict[tuple, list[int]] = {}  # (type, source, negated, date, act) -> sentences it was named in
+    undated: dict[tuple, tuple[int, int]] = {}  # (type, source, negated, act) -> (sentence, index in kept)
     for event in events:
         role = roles.get(event.evidence.sentence)
         sentence = event.evidence.sentence
@@ -894,6 +936,10 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
         if key(event) + (sentence,) in in_sentence:
             continue  # one act named twice in a sentence ("đối thoại chính trị hoặc đối thoại ở cấp cao nhất")
         act = (event.type, key(event)[1], event.negated, event.date, _act(event.trigger, classifiers))
+        plain = act[:3] + act[4:]
+        if event.date is not None and plain in undated and 0 < sentence - undated[plain][0] <= REPEAT_SENTENCES:
+            kept[undated.pop(plain)[1]] = event  # the same act, named first without its date: the dated mention
+            continue
         earlier = mentioned.setdefault(act, [])
         restated = any(0 < sentence - before <= REPEAT_SENTENCES for before in earlier[-REPEAT_SENTENCES - 1:])
         if not earlier or earlier[-1] != sentence:
@@ -901,5 +947,7 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
         if restated:
             continue
         in_sentence.add(key(event) + (sentence,))
+        if event.date is None:
+            undated[plain] = (sentence, len(kept))
         kept.append(event)
     return kept
