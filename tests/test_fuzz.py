@@ -515,6 +515,8 @@ SCALING = [
     ("context-institutions", "Chính phủ Nga. Quốc hội. Chính phủ. ", 1_000),
     ("counterparts-one-sentence", "Nga cảnh báo ", 500),
     ("dates-one-sentence", "Nga cảnh báo hôm nay trong một thông cáo dài ", 500),
+    ("dated-quotes", "Ngày 12/1, ông Peskov nói: “Nga phản đối Nhật Bản”. ", 1_000),
+    ("relation-assessments", "Ngày 12/1, quan hệ Nga - Nhật Bản đang ở mức thấp nhất, ông Peskov nói. ", 1_000),
 ]
 GROWTH_LIMIT = 8.0  # 4x the input: about 4x the time when linear, 16x when quadratic
 GROWTH_ROUNDS = 3  # rounds of (n, 4n) runs; another only while the best times so far are over the limit

@@ -7,6 +7,7 @@ NEWS_DAY_WINDOW days before publication is that day; without one, the publicatio
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
 
 from quanhe.model import Document
@@ -49,5 +50,11 @@ def day_of(doc: Document, offset: int, today: str | None, section: int | None) -
     gave before it ("Trong khi đó, vào ngày 18/12, …" then the rest of that story), else none."""
     if section is None or offset < section:
         return today
-    given = [t for t in doc.times if section <= t.start < offset and t.value and t.precision == "day"]
-    return given[-1].value if given else None
+    key = ("section days", section, id(doc.times), len(doc.times))
+    if key not in doc._index:  # the section's day-precision times, by start: one bisect per call, not a scan
+        given = sorted((t for t in doc.times if section <= t.start and t.value and t.precision == "day"),
+                       key=lambda t: t.start)
+        doc._index[key] = ([t.start for t in given], [t.value for t in given])
+    starts, values = doc._index[key]
+    before = bisect_left(starts, offset)
+    return values[before - 1] if before else None

@@ -24,7 +24,7 @@ import regex
 
 from quanhe.analyze.dating import day_of, news_day, section_start
 from quanhe.lexicons import load_tsv, load_yaml
-from quanhe.model import Document, Mention, Quote, Sentence
+from quanhe.model import Document, Mention, Quote, Sentence, TimeExpr
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
 from quanhe.text.sentences import CLOSING_QUOTES, OPENING_QUOTES, quoted_spans
 
@@ -184,15 +184,16 @@ def _continues(text: str, sentence: Sentence, cue: _Cue) -> bool:
     return comma >= 0 and len(text[comma + 1:cue.start].split()) <= 2
 
 
-def _clause_end(doc: Document, sentence: Sentence, start: int, later_cues: list[_Cue],
+def _clause_end(doc: Document, sentence: Sentence, start: int, cues_: list[_Cue], first: int,
                 continuations: tuple[str, ...], stops: tuple[str, ...]) -> int:
-    """A clause runs to the next cue that opens a new comma segment with a continuation word ("…, đồng thời
-    cho rằng"), else to the end of the sentence."""
+    """A clause runs to the next cue (of `cues_[first:]`, not copied) that opens a new comma segment with a
+    continuation word ("…, đồng thời cho rằng"), else to the end of the sentence."""
     text = doc.text
     limit = min(sentence.end, start + CLAUSE_REACH)
     adjunct = _stops_pattern(stops).search(text, start, limit) if stops else None
     end = adjunct.start() if adjunct else limit  # ", sau khi Tokyo …" is the narrator's, not said
-    for cue in later_cues:
+    for k in range(first, len(cues_)):
+        cue = cues_[k]
         if cue.start >= end:
             break
         comma = text.rfind(",", start, cue.start)
@@ -252,7 +253,6 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
     text = doc.text
     previous: Mention | None = None
     for index, cue in enumerate(found):
-        later = found[index + 1:]
         if cue.kind == "according":  # "Theo X, …"
             after = _speaker_candidates(doc, cue.end, min(sentence.end, cue.end + 80))
             comma = text.find(",", cue.end, sentence.end)
@@ -261,7 +261,7 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
                     cue.outlet = after[0]
                 else:
                     cue.speaker = after[0]
-                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, later, cueset.continuations, cueset.clause_stops))
+                    cue.clause = _strip(text, comma + 1, _clause_end(doc, sentence, comma + 1, found, index + 1, cueset.continuations, cueset.clause_stops))
             continue
         if cue.kind == "cite":  # "hãng tin TASS dẫn lời Thứ trưởng … Ryabkov"
             after = [m for m in _speaker_candidates(doc, cue.end, sentence.end) if m.sector != "MED"]
@@ -278,18 +278,18 @@ def _resolve_cues(doc: Document, cueset: CueSet, sentence: Sentence, quotes: lis
         if not introduced and (_following(text, cue.end).startswith(_prefixes(cueset.topic_words))
                                or cue.text.casefold() in cueset.weak_cues):
             continue  # "bình luận về …", "phát biểu tại …": no reported content
-        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, later, cueset.continuations, cueset.clause_stops))
+        cue.clause = _strip(text, start, _clause_end(doc, sentence, start, found, index + 1, cueset.continuations, cueset.clause_stops))
         if cue.clause[1] <= cue.clause[0]:  # "…, ông X cảnh báo." closes the sentence: it reports what came before
             speaker_at = cue.speaker.start if cue.speaker and cue.speaker.start < cue.start else cue.start
             head = text[sentence.start:speaker_at].rstrip()
             cue.clause = _strip(text, sentence.start, speaker_at) if head.endswith((",", "-", "–", "—")) else None
 
 
-def _date(doc: Document, sentence: Sentence, quote_start: int, quote_end: int, today: str | None) -> str | None:
-    """The time expression of the attribution (outside the quoted text), else the news day."""
-    for expr in doc.times:
-        if expr.sentence == sentence.index and not (quote_start <= expr.start < quote_end) and expr.value \
-                and expr.precision != "period":
+def _date(times: list[TimeExpr], quote_start: int, quote_end: int, today: str | None) -> str | None:
+    """The time expression of the attribution (outside the quoted text; `times` are the sentence's), else the
+    news day."""
+    for expr in times:
+        if not (quote_start <= expr.start < quote_end) and expr.value and expr.precision != "period":
             return expr.value
     return today
 
@@ -303,6 +303,13 @@ def find_quotes(doc: Document) -> list[Quote]:
         if not days:
             days.append((news_day(doc), section_start(doc)))
         return day_of(doc, offset, *days[0])
+
+    times_by_sentence: dict[int, list[TimeExpr]] = {}
+    for expr in doc.times:
+        times_by_sentence.setdefault(expr.sentence, []).append(expr)
+
+    def times_of(sentence: Sentence) -> list[TimeExpr]:
+        return times_by_sentence.get(sentence.index, [])
 
     folded = fold_chars(text)
     result: list[Quote] = []
@@ -333,7 +340,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             if end - start < 3 or quoted > (end - start) / 2:
                 continue  # empty, or mostly a quotation: the direct quote covers it
             indirect.append(Quote(start, end, text[start:end], "indirect", cue.text, cue.speaker, cue.outlet,
-                                  _date(doc, sentence, start, end, default_date(start)), sentence.index))
+                                  _date(times_of(sentence), start, end, default_date(start)), sentence.index))
         speakers = [c for c in found if c.speaker]
         paragraph_speaker = last_speaker_by_paragraph.get(sentence.paragraph) or \
             last_speaker_by_paragraph.get(sentence.paragraph - 1)
@@ -356,7 +363,7 @@ def find_quotes(doc: Document) -> list[Quote]:
             while end > start and text[end - 1] == " ":
                 end -= 1
             result.append(Quote(start, end, text[start:end], "direct", cue_text, speaker, outlet,
-                                _date(doc, sentence, start, end, default_date(start)), sentence.index))
+                                _date(times_of(sentence), start, end, default_date(start)), sentence.index))
         result.extend(indirect)
         if speakers:
             last_speaker_by_paragraph[sentence.paragraph] = speakers[-1].speaker

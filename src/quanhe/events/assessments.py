@@ -20,7 +20,7 @@ import regex
 from quanhe.analyze.quotes import matches_by_sentence
 from quanhe.events.coder import ACTOR_KINDS, grammar as event_grammar, main_dyad, pair_before
 from quanhe.lexicons import load_tsv, load_yaml
-from quanhe.model import Assessment, Document, Evidence, Mention, Quote, Sentence
+from quanhe.model import Assessment, Document, Evidence, Mention, Quote, Sentence, TimeExpr
 from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
 from quanhe.text.normalize import lowercase_unsafe
 
@@ -128,10 +128,11 @@ def _evidence(doc: Document, sentence: Sentence, start: int, end: int) -> Eviden
     return Evidence(doc.article.id, sentence.index, start, end, doc.text[start:end])
 
 
-def _date(doc: Document, sentence: Sentence, quote: Quote | None) -> str | None:
+def _date(doc: Document, times: list[TimeExpr], quote: Quote | None) -> str | None:
+    """The attribution's date, else the sentence's first time (`times` are the sentence's), else publication."""
     if quote and quote.date:
         return quote.date
-    own = [t.value for t in doc.times if t.sentence == sentence.index and t.value]
+    own = [t.value for t in times if t.value]
     if own:
         return own[0]
     return doc.article.published.isoformat() if doc.article.published else None
@@ -142,7 +143,9 @@ def find_assessments(doc: Document) -> list[Assessment]:
     text, folded = doc.text, fold_chars(doc.text)
     main: list[tuple[str, str] | None] = []  # main_dyad(doc), computed when first needed
     found: list[Assessment] = []
-    used: list[tuple[int, int]] = []
+    times_by_sentence: dict[int, list[TimeExpr]] = {}
+    for expr in doc.times:
+        times_by_sentence.setdefault(expr.sentence, []).append(expr)
     relation_starts, standalone = _scan(grammar_, text, folded)
     # The cues of each sentence, for the standalone ones: only when a long enough cue occurs at all (the matches
     # chosen are among the automaton's raw hits, so without a long one among those every cue would be skipped).
@@ -151,6 +154,8 @@ def find_assessments(doc: Document) -> list[Assessment]:
     for position, sentence in enumerate(doc.sentences):
         if sentence.role in ("title", "heading"):
             continue  # headlines paraphrase what the body says
+        used: list[tuple[int, int]] = []  # cue spans taken in this sentence (a cue never crosses a sentence)
+        times = times_by_sentence.get(sentence.index, [])
         if relation_starts is not None and \
                 bisect_left(relation_starts, sentence.start) == bisect_left(relation_starts, sentence.end):
             relations = ()  # no relation word starts in the sentence
@@ -169,7 +174,7 @@ def find_assessments(doc: Document) -> list[Assessment]:
                 used.append((start, end))
                 quote = _speaker(doc.quotes, start, end)
                 found.append(Assessment(tuple(sorted(dyad)), cue.polarity, cue.level,
-                                        quote.speaker if quote else None, _date(doc, sentence, quote),
+                                        quote.speaker if quote else None, _date(doc, times, quote),
                                         _evidence(doc, sentence, start, end), cue.text))
                 break
         for start, end, cue in cue_matches[position] if cue_matches is not None else ():
@@ -189,5 +194,5 @@ def find_assessments(doc: Document) -> list[Assessment]:
                 continue
             used.append((start, end))
             found.append(Assessment(tuple(sorted(dyad)), cue.polarity, cue.level, quote.speaker if quote else None,
-                                    _date(doc, sentence, quote), _evidence(doc, sentence, start, end), cue.text))
+                                    _date(doc, times, quote), _evidence(doc, sentence, start, end), cue.text))
     return found
