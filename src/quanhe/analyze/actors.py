@@ -41,10 +41,14 @@ class _State:
     next_entity: int = 0
     last_person: dict[str, Mention] = field(default_factory=dict)  # folded surname -> the last PERSON mention
     blank_person: bool = False  # a PERSON mention whose canonical name has no word (never from the lexicons)
+    sentence_starts: list[int] = field(default_factory=list)  # doc.sentences' starts, for _sentence_index
+
+    def __post_init__(self) -> None:
+        self.sentence_starts = [s.start for s in self.doc.sentences]
 
 
 def _words(gaz: Gazetteer, name: str) -> list[str]:
-    return sorted((w.casefold() for w in gaz.words.get(name, [])), key=len, reverse=True)
+    return gaz.folded_words(name)  # computed once per gazetteer and list
 
 
 def _word_before(state: _State, start: int, words: list[str]) -> str | None:
@@ -56,14 +60,19 @@ def _word_before(state: _State, start: int, words: list[str]) -> str | None:
     return None
 
 
-def _sentence_index(doc: Document, offset: int) -> int:
-    sentence = doc.sentence_at(offset)
-    return sentence.index if sentence else -1
+def _sentence_index(state: _State, offset: int) -> int:
+    """As `doc.sentence_at(offset).index` (-1 outside every sentence), over the starts taken once per document."""
+    position = bisect_right(state.sentence_starts, offset) - 1
+    if position >= 0:
+        sentence = state.doc.sentences[position]
+        if offset < sentence.end:
+            return sentence.index
+    return -1
 
 
 def _new_mention(state: _State, start: int, end: int, entry: Entry, **changes) -> Mention:
     mention = Mention(start, end, state.doc.text[start:end], entry.canonical, entry.country, entry.sector,
-                      entry.kind, "gazetteer", _sentence_index(state.doc, start), org=entry.org)
+                      entry.kind, "gazetteer", _sentence_index(state, start), org=entry.org)
     for key, value in changes.items():
         setattr(mention, key, value)
     if mention.entity < 0:
@@ -129,7 +138,7 @@ def _name_after(state: _State, offset: int, matches: list[Match], index: int) ->
     if not run:
         return None
     words = run.group().split()
-    not_names = set(state.gaz.words.get("not_names", []))
+    not_names = state.gaz.word_set("not_names")
     if words[0] in not_names:
         return None
     if index < len(matches) and matches[index].start == offset and matches[index].entry.category != "person":
@@ -356,8 +365,7 @@ def _surname_forms(state: _State) -> None:
             person = people_so_far[cursor]
             by_surname[person.canonical.split()[-1].casefold()] = person
             cursor += 1
-        nearby = taken[max(0, bisect_right(taken_starts, start) - 1):bisect_left(taken_starts, end)]
-        if any(s < end and start < e for s, e in nearby):
+        if _overlaps(taken, taken_starts, start, end):
             continue
         surname = text[start:end]
         ref = by_surname.get(surname.casefold())
@@ -414,11 +422,9 @@ def _bare_roles(state: _State) -> None:
 def _pronouns(state: _State) -> None:
     """"ông", "bà", "ông ấy" not followed by a name stand for the last person mentioned."""
     text = state.doc.text
-    words = _words(state.gaz, "person_pronouns")
-    if not words:
+    pattern = state.gaz.words_pattern("person_pronouns")  # compiled once per gazetteer
+    if pattern is None:
         return
-    pattern = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\p{L}\p{M}])",
-                            regex.I)
     taken = sorted((m.start, m.end) for m in state.mentions)
     taken_starts = [s for s, _ in taken]
     taken_reach = list(accumulate((e for _, e in taken), max))  # the furthest end among the spans so far
@@ -473,18 +479,25 @@ def _candidate_names(state: _State) -> None:
     text = state.doc.text
     taken = sorted([(m.start, m.end) for m in state.mentions if m.kind != "NONE"] + state.places)
     taken_starts = [s for s, _ in taken]
-    not_names = set(state.gaz.words.get("not_names", []))
+    not_names = state.gaz.word_set("not_names")
+    finditer = _NAME_CANDIDATE.finditer
     for sentence in state.doc.sentences:
-        for found in _NAME_CANDIDATE.finditer(text, sentence.start, sentence.end):
+        for found in finditer(text, sentence.start, sentence.end):
             start, end = found.span()
-            words = found.group().split()
-            nearby = taken[max(0, bisect_right(taken_starts, start) - 1):bisect_left(taken_starts, end)]
-            if words[0] in not_names or any(s < end and start < e for s, e in nearby):
+            name = found.group()
+            first_space = name.find(" ")  # the run has two or more words, one space apart
+            if name[:first_space] in not_names or _overlaps(taken, taken_starts, start, end):
                 continue
-            if start == sentence.start and len(words) < 3:
+            if start == sentence.start and name.count(" ", first_space + 1) < 1:  # fewer than three words
                 continue
-            _new_mention(state, start, end, Entry(found.group(), found.group(), "name", "NAME"),
-                         resolved_by="candidate")
+            _new_mention(state, start, end, Entry(name, name, "name", "NAME"), resolved_by="candidate")
+
+
+def _overlaps(taken: list[tuple[int, int]], taken_starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) (not empty) overlaps the last span of `taken` (sorted) starting at or before `start`,
+    or any span starting inside it: those starting inside always do, so only the one before needs its end."""
+    after = bisect_right(taken_starts, start)
+    return bisect_left(taken_starts, end) > after or (after > 0 and taken[after - 1][1] > start)
 
 
 def find_actors(doc: Document) -> list[Mention]:

@@ -7,7 +7,7 @@ on word boundaries. Case folding is done character by character so offsets into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -15,7 +15,7 @@ import ahocorasick
 import regex
 
 from quanhe.lexicons import load_tsv, load_yaml
-from quanhe.text.matching import compile_phrases, longest_matches, phrase_key
+from quanhe.text.matching import compile_phrases, phrase_key
 from quanhe.text.normalize import is_syllable
 
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{L}[\p{Ll}\p{M}'’]*)*"  # a capitalised name word ("Thomas-Greenfield")
@@ -110,10 +110,66 @@ class Gazetteer:
     post_phrase: regex.Pattern  # " tại Istanbul" after a diplomatic mission: its post
     listed_place: regex.Pattern  # "tại Geneva, " before a country: the country locates the city
     words: dict
+    _folded_words: dict = field(default_factory=dict, repr=False, compare=False)
+    _patterns: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def folded_words(self, name: str) -> list[str]:
+        """The listed words of `name`, case-folded, longest first (computed once per list)."""
+        found = self._folded_words.get(name)
+        if found is None:
+            found = self._folded_words[name] = sorted((w.casefold() for w in self.words.get(name, [])), key=len,
+                                                      reverse=True)
+        return found
+
+    def word_set(self, name: str) -> frozenset[str]:
+        """The listed words of `name` as given, as a set (computed once per list)."""
+        found = self._patterns.get(("set", name))
+        if found is None:
+            found = self._patterns[("set", name)] = frozenset(self.words.get(name, []))
+        return found
+
+    def words_pattern(self, name: str) -> regex.Pattern | None:
+        """Any of the folded words of `name` as a whole word, case-insensitively (None when the list is empty)."""
+        key = ("words", name)
+        if key not in self._patterns:
+            words = self.folded_words(name)
+            self._patterns[key] = regex.compile(
+                r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\p{L}\p{M}])",
+                regex.I) if words else None
+        return self._patterns[key]
 
     def scan(self, folded: str) -> list[Match]:
-        """Longest non-overlapping matches on word boundaries, left to right."""
-        return [Match(start, end, entries) for start, end, entries in longest_matches(self.automaton, folded)]
+        """Longest non-overlapping matches on word boundaries, left to right (as `longest_matches` over the
+        whole text, with the boundary test inlined)."""
+        if self.automaton.kind != ahocorasick.AHOCORASICK:
+            return []
+        size = len(folded)
+        found = []
+        append = found.append
+        for end_index, (key, entries) in self.automaton.iter(folded):
+            match_end = end_index + 1
+            match_start = match_end - len(key)
+            if match_start > 0:
+                ch = folded[match_start - 1]
+                if ch.isalnum() or ch in "_'’" or "\u0300" <= ch <= "\u036f":
+                    continue
+            if match_end < size:
+                ch = folded[match_end]
+                if ch.isalnum() or ch in "_'’" or "\u0300" <= ch <= "\u036f":
+                    continue
+            append((match_start, -match_end, entries))
+        found.sort(key=_span_key)
+        chosen: list[Match] = []
+        last_end = -1
+        for match_start, negative_end, entries in found:
+            if match_start >= last_end:
+                last_end = -negative_end
+                chosen.append(Match(match_start, last_end, entries))
+        return chosen
+
+
+def _span_key(item: tuple) -> tuple[int, int]:
+    return item[0], item[1]
 
 
 @cache
