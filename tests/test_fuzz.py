@@ -327,38 +327,35 @@ def test_analyze_takes_a_lone_surrogate():
 def test_lone_surrogates_in_jsonl_metadata_do_not_lose_the_batch(tmp_path):
     """A "\\ud800" escape in the url or the title of one JSONL line: that article is stored (or reported) and the
     rest of its batch is stored; the store cannot encode a lone surrogate, so it must never reach it."""
-    from quanhe.runner import run_batch
-    from quanhe.store.check import check
-    from quanhe.store.database import Store
-
     path = tmp_path / "dump.jsonl"
     path.write_bytes(b'{"text": "Nga c\\u1ea3nh b\\u00e1o Nh\\u1eadt B\\u1ea3n.", '
                      b'"url": "https://tin.example/\\ud800"}\n'
                      b'{"text": "Anh ch\\u1ec9 tr\\u00edch \\u0110\\u1ee9c.", "title": "Tin \\udc80 n\\u00f3ng"}\n'
                      b'{"text": "M\\u1ef9 ch\\u1ec9 tr\\u00edch Trung Qu\\u1ed1c."}\n')
-    with Store(tmp_path / "store.duckdb") as store:
-        summary = run_batch(store, [path], None, batch_size=10)
-        assert summary.added + len(summary.failures) == 3
-        texts = {row[0] for row in store.con.execute("SELECT text FROM articles").fetchall()}
-        assert "Mỹ chỉ trích Trung Quốc." in texts
-        assert check(store) == []
+    _assert_batch_kept(tmp_path, path, 3)
 
 
 def test_a_file_whose_name_is_not_utf8_does_not_lose_its_batch(tmp_path):
     """Old archives name files in legacy encodings; Python gives such a name as str with surrogate escapes, which
     the store cannot encode. The other articles of the batch must be stored all the same, and nothing raised."""
-    from quanhe.runner import run_batch
-    from quanhe.store.check import check
-    from quanhe.store.database import Store
-
     folder = tmp_path / "archive"
     folder.mkdir()
     with open(os.fsencode(folder) + b"/tin-\xb8\xd5.txt", "wb") as handle:  # TCVN3 bytes in the name
         handle.write("Nga cảnh báo Nhật Bản ngày 20/2.".encode("utf-8"))
     (folder / "ok.txt").write_text("Mỹ chỉ trích Trung Quốc.", encoding="utf-8")
+    _assert_batch_kept(tmp_path, folder, 2)
+
+
+def _assert_batch_kept(tmp_path, path, records: int) -> None:
+    """`quanhe run` on `path`: every record stored or reported, "Mỹ chỉ trích Trung Quốc." among the stored, and
+    the store consistent."""
+    from quanhe.runner import run_batch
+    from quanhe.store.check import check
+    from quanhe.store.database import Store
+
     with Store(tmp_path / "store.duckdb") as store:
-        summary = run_batch(store, [folder], None, batch_size=10)
-        assert summary.added + len(summary.failures) == 2
+        summary = run_batch(store, [path], None, batch_size=10)
+        assert summary.added + len(summary.failures) == records
         texts = {row[0] for row in store.con.execute("SELECT text FROM articles").fetchall()}
         assert "Mỹ chỉ trích Trung Quốc." in texts
         assert check(store) == []
