@@ -57,3 +57,16 @@ def test_an_act_after_sau_khi_is_undated_and_one_with_its_dated_restatement():
 def test_signing_an_annexation_is_the_annexation(text):
     types = [event[0] for event in coded(text)]
     assert "COERCE" in types and "AGREE" not in types
+
+
+def test_sample_000_yields_the_events_issue_6_asks_for(samples_dir):
+    """Russia not negotiating a peace treaty with Japan, Russia blaming Japan, the March 2022 suspension of the
+    treaty talks, Japan joining the Western sanctions, and relations fallen to zero."""
+    doc = analyze((samples_dir / "000_071cad0da648d15d.txt").read_text(encoding="utf-8"), published="2026-02-21")
+    events = {(e.type, e.negated, e.source.code, e.target.code if e.target else None, e.date) for e in doc.events}
+    assert ({("CONSULT", True, "RUS", "JPN", "2026-02-20"), ("REJECT", False, "RUS", "JPN", "2026-02-20")} & events)
+    assert any(kind == "ACCUSE" and source == "RUS" and target == "JPN" for kind, _, source, target, _ in events)
+    assert ("REJECT", False, "RUS", "JPN", "2022-03") in events
+    assert any(kind == "SANCTION" and not negated and source == "JPN" and target == "RUS"
+               for kind, negated, source, target, _ in events)
+    assert any(a.dyad == ("JPN", "RUS") and a.polarity == "negative" and a.level == "zero" for a in doc.assessments)
