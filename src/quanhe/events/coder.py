@@ -616,6 +616,12 @@ def _words_pattern(words: list[str]) -> regex.Pattern:
     return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 
 
+@cache
+def _spaced_words(words: tuple[str, ...]) -> regex.Pattern:
+    """One of the words between two spaces (" để ", " nhằm ")."""
+    return regex.compile(r"\s(?:" + "|".join(map(regex.escape, words)) + r")\s")
+
+
 def _place_phrase(place_words: list[str]) -> regex.Pattern:
     alternation = "|".join(regex.escape(w) for w in sorted(place_words, key=len, reverse=True)) or "(?!)"
     return regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{alternation}) (\p{{Lu}}[\p{{L}}\p{{M}}]*(?: \p{{Lu}}[\p{{L}}\p{{M}}]*)*)",
@@ -702,10 +708,9 @@ def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause:
         return sources[:1], [sources[1]]
     if pair and len(pair) == 2 and sources[0] in pair and symmetric:
         return sources[:1], [pair[1] if sources[0] is pair[0] else pair[0]]
-    purpose = regex.search(r"\s(?:" + "|".join(map(regex.escape, g.purpose_markers)) + r")\s",
-                           folded[hit.end:min(sentence.end, hit.end + CLAUSE_REACH)]) \
-        if g.purpose_markers else None
-    limit = hit.end + purpose.start() if purpose else min(sentence.end, hit.end + CLAUSE_REACH)
+    reach = min(sentence.end, hit.end + CLAUSE_REACH)
+    purpose = _spaced_words(g.purpose_markers).search(folded, hit.end, reach) if g.purpose_markers else None
+    limit = purpose.start() if purpose else reach
     windows = [(hit.end, min(clause[1], limit)), (clause[1], limit)]
     if hit.trigger.speech and text_is_closing(doc, sentence, clause):
         windows.append((max(sentence.start, clause[0] - CLAUSE_REACH), clause[0]))
