@@ -13,7 +13,8 @@ import pytest
 import regex
 
 from quanhe.analyze import times
-from quanhe.analyze.quotes import cues, matches_by_sentence
+from quanhe.analyze.quotes import cues
+from quanhe.text.matching import matches_by_sentence
 from quanhe.model import Sentence
 from quanhe.pipeline import _LETTERS, _VIETNAMESE_LETTERS, _VIETNAMESE_QUICK, article_id, detect_language
 from quanhe.text import boilerplate

@@ -17,11 +17,10 @@ from functools import cache
 import ahocorasick
 import regex
 
-from quanhe.analyze.quotes import matches_by_sentence
 from quanhe.events.coder import ACTOR_KINDS, grammar as event_grammar, main_dyad, pair_before
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Assessment, Document, Evidence, Mention, Quote, Sentence, TimeExpr
-from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
+from quanhe.text.matching import compile_phrases, fold_chars, longest_matches, matches_by_sentence
 from quanhe.text.normalize import lowercase_unsafe
 
 WINDOW = 140  # characters after a relation word in which its assessment is looked for

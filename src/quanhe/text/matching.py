@@ -6,11 +6,13 @@ into an Aho-Corasick automaton; `longest_matches` keeps, left to right, the long
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ahocorasick
 
+from quanhe.model import Sentence
 from quanhe.text.normalize import normalize
 
 
@@ -67,3 +69,35 @@ def longest_matches(automaton: ahocorasick.Automaton, folded: str, start: int = 
         if not chosen or match[0] >= chosen[-1][1]:
             chosen.append(match)
     return chosen
+
+
+def matches_by_sentence(automaton: ahocorasick.Automaton, folded: str,
+                        sentences: Sequence[Sentence]) -> list[list[tuple[int, int, Any]]]:
+    """`longest_matches(automaton, folded, s.start, s.end)` for each sentence, from one scan of the whole text.
+
+    The whole text's leftmost-longest matches that lie inside a sentence are that sentence's own, as long as no
+    chosen match straddles one of its edges (one that starts earlier ends before it, so the choice inside starts
+    afresh, and one that starts inside and runs out was not chosen, so it changed nothing). A sentence that such a
+    match overlaps is matched on its own, as before.
+    """
+    if not sentences:
+        return []
+    if any(a.end > b.start for a, b in zip(sentences, sentences[1:])) or any(x.start > x.end for x in sentences):
+        return [longest_matches(automaton, folded, x.start, x.end) for x in sentences]  # not in text order
+    result: list[list[tuple[int, int, Any]]] = [[] for _ in sentences]
+    starts = [x.start for x in sentences]
+    alone: set[int] = set()
+    for match in longest_matches(automaton, folded):
+        start, end = match[0], match[1]
+        index = bisect_right(starts, start) - 1  # the last sentence starting at or before the match
+        if index >= 0 and end <= sentences[index].end:
+            result[index].append(match)
+            continue
+        for k in range(max(index, 0), len(sentences)):
+            if sentences[k].start >= end:
+                break
+            if sentences[k].end > start:
+                alone.add(k)
+    for k in alone:
+        result[k] = longest_matches(automaton, folded, sentences[k].start, sentences[k].end)
+    return result
