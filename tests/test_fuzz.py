@@ -472,23 +472,30 @@ def warm_pipeline():
             published="2026-02-21")
 
 
-@pytest.mark.parametrize(("build", "bound"), [(b, s) for _, b, s in ADVERSARIAL], ids=[c[0] for c in ADVERSARIAL])
-def test_adversarial_input_finishes_in_bounded_time(build, bound, warm_pipeline):
+def _in_child(target, args: tuple, wait: float, failure: str):
+    """What `target(*args, conn)` sends from a forked child, which is killed (and the test failed with `failure`)
+    after `wait` seconds of wall clock: a hang fails one test instead of stalling the suite."""
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(build, send), daemon=True)
+    child = ctx.Process(target=target, args=(*args, send), daemon=True)
     started = time.perf_counter()
     child.start()
     send.close()
     try:
-        if not receive.poll(2 * bound + 10):  # wall clock: room for a busy machine and for building the input
-            pytest.fail(f"analyze() did not finish within {2 * bound + 10} s (killed after "
-                        f"{time.perf_counter() - started:.1f} s): super-linear or hanging stage")
-        result = receive.recv()
+        if not receive.poll(wait):
+            pytest.fail(f"{failure} (killed after {time.perf_counter() - started:.1f} s)")
+        return receive.recv()
     finally:
         if child.is_alive():
             child.kill()
         child.join()
+
+
+@pytest.mark.parametrize(("build", "bound"), [(b, s) for _, b, s in ADVERSARIAL], ids=[c[0] for c in ADVERSARIAL])
+def test_adversarial_input_finishes_in_bounded_time(build, bound, warm_pipeline):
+    wait = 2 * bound + 10  # wall clock: room for a busy machine and for building the input
+    result = _in_child(_child, (build,), wait,
+                       f"analyze() did not finish within {wait} s: super-linear or hanging stage")
     assert result[0] == "ok", result[1]
     _, cpu, elapsed, length, sentences, mentions = result
     # CPU time: other processes on a busy machine stretch the wall clock, not the work done
@@ -547,20 +554,9 @@ def _scaling_child(unit, n, conn) -> None:
 
 @pytest.mark.parametrize(("unit", "n"), [(u, n) for _, u, n in SCALING], ids=[c[0] for c in SCALING])
 def test_time_grows_linearly_with_the_input(unit, n, warm_pipeline):
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_scaling_child, args=(unit, n, send), daemon=True)
-    child.start()
-    send.close()
-    try:
-        if not receive.poll(GROWTH_WAIT):
-            pytest.fail(f"analyze() did not finish the 1x and 4x inputs within {GROWTH_WAIT} s: a stage is "
-                        "super-linear or hangs")
-        result = receive.recv()
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
+    result = _in_child(_scaling_child, (unit, n), GROWTH_WAIT,
+                       f"analyze() did not finish the 1x and 4x inputs within {GROWTH_WAIT} s: a stage is "
+                       "super-linear or hangs")
     assert result[0] == "ok", result[1]
     _, small, large = result
     if large < GROWTH_UNTIMED:
