@@ -98,7 +98,7 @@ def _check(doc) -> None:
 
 def texts_of(data: bytes) -> list[tuple[str, str]]:
     """(path, text) pairs an input reaches the pipeline as."""
-    from quanhe.text.legacy import UnreadableText, decode_bytes
+    from quanhe.ingest.encoding import UnreadableText, decode_bytes
 
     out = []
     try:

@@ -199,7 +199,7 @@ def test_signature_equals_datasketch_hashing(text):
 
 
 def test_legacy_replacers_equal_translate():
-    from quanhe.text import legacy
+    from quanhe.ingest import encoding as legacy
 
     for replace, table in ((legacy._TCVN3_REPLACE, legacy._TCVN3_REPAIR), (legacy._VNI_REPLACE, legacy._VNI_REPAIR)):
         assert all(isinstance(value, str) for value in table.values())

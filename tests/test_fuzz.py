@@ -40,7 +40,7 @@ from quanhe.ingest.records import IngestError, RawRecord
 from quanhe.model import PLOVER_TYPES, Document
 from quanhe.pipeline import analyze, process
 from quanhe.text.clean import clean
-from quanhe.text.legacy import Decoded, UnreadableText, decode_bytes, encode_legacy, repair_text
+from quanhe.ingest.encoding import Decoded, UnreadableText, decode_bytes, encode_legacy, repair_text
 from quanhe.text.normalize import fold, nfc, normalize
 from quanhe.text.sentences import split_sentences
 

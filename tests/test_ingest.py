@@ -263,7 +263,7 @@ def tcvn3_safe(text: str) -> str:
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
 @pytest.mark.parametrize("number", ["000", "001", "002", "003", "004"])
 def test_legacy_file_ingests_like_the_unicode_original(tmp_path, sample_text, number, encoding):
-    from quanhe.text.legacy import encode_legacy
+    from quanhe.ingest.encoding import encode_legacy
 
     original = sample_text(number)
     if encoding == "tcvn3":
@@ -292,7 +292,7 @@ def test_legacy_file_ingests_like_the_unicode_original(tmp_path, sample_text, nu
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
 def test_legacy_text_inside_a_jsonl_dump_is_repaired(tmp_path, encoding):
     """TCVN3/VNI bytes that a scraper already decoded as Windows-1252 arrive as garbled UTF-8 strings."""
-    from quanhe.text.legacy import encode_legacy
+    from quanhe.ingest.encoding import encode_legacy
 
     garbled = encode_legacy(ARTICLE, encoding).decode("cp1252", errors="strict")
     assert garbled != ARTICLE
@@ -304,7 +304,7 @@ def test_legacy_text_inside_a_jsonl_dump_is_repaired(tmp_path, encoding):
 
 
 def test_legacy_api():
-    from quanhe.text.legacy import decode_bytes, encode_legacy, repair_text
+    from quanhe.ingest.encoding import decode_bytes, encode_legacy, repair_text
 
     assert decode_bytes(ARTICLE.encode("utf-8")).text == ARTICLE
     assert decode_bytes(ARTICLE.encode("utf-8")).warning is None

@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 
 from quanhe.lexicons import load_tsv
-from quanhe.text.legacy import Decoded, UnreadableText, decode_bytes, encode_legacy, repair_text
+from quanhe.ingest.encoding import Decoded, UnreadableText, decode_bytes, encode_legacy, repair_text
 
 SENTENCE = (
     "Thứ trưởng Ngoại giao Nga Sergei Ryabkov cho biết, mối quan hệ giữa Nga và Mỹ gần như bằng 0 và vấn đề "

@@ -22,7 +22,7 @@ import regex
 
 from quanhe.ingest.records import BadInput, IngestError, RawRecord
 from quanhe.limits import DEFAULT_LIMITS, Limits
-from quanhe.text.legacy import UnreadableText, decode_bytes
+from quanhe.ingest.encoding import UnreadableText, decode_bytes
 
 # The library defaults (quanhe.limits), read when a caller passes no Limits.
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes  # one article file; dumps (JSONL, WARC) are streamed instead

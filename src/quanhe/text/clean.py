@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import regex
 
 from quanhe.text import boilerplate
-from quanhe.text.legacy import repair_text
+from quanhe.ingest.encoding import repair_text
 from quanhe.text.normalize import normalize
 
 _TERMINAL = regex.compile(r"[.!?…:;]['\"”’)]*$")  # what _ends_like_sentence decides without a scan
