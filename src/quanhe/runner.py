@@ -16,7 +16,6 @@ from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
-from datasketch import MinHash
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -26,7 +25,6 @@ from quanhe.limits import Limits
 from quanhe.model import Document
 from quanhe.pipeline import process
 from quanhe.store.database import Store
-from quanhe.text.dedup import signature
 
 SHOWN_TITLES = 20
 CHUNK = 8  # records per task sent to a worker
@@ -84,26 +82,12 @@ def analyse_one(record: RawRecord, default_date: date | None) -> Document | Inge
         return IngestError(record.source, f"analysis failed ({exc.__class__.__name__}: {str(exc)[:200]})")
 
 
-@dataclass
-class Analysed:
-    """An analysed article with its near-duplicate signature, computed beside the analysis (in the worker when
-    there are workers) so that the storing process only looks it up: it is half of what storing costs."""
-
-    doc: Document
-    minhash: MinHash
-
-
-def analyse_for_store(record: RawRecord, default_date: date | None) -> Analysed | IngestError:
-    doc = analyse_one(record, default_date)
-    return doc if isinstance(doc, IngestError) else Analysed(doc, signature(doc.article.text))
-
-
 def analyse_records(records: Iterable[RawRecord], default_date: date | None,
-                    workers: int) -> Iterator[Analysed | IngestError]:
-    """Analysed articles in input order; with workers > 1 the analysis runs in a process pool."""
+                    workers: int) -> Iterator[Document | IngestError]:
+    """Documents in input order; with workers > 1 the analysis runs in a process pool."""
     if workers <= 1:
         for record in records:
-            yield analyse_for_store(record, default_date)
+            yield analyse_one(record, default_date)
         return
     # Pool.imap reads its input as fast as it can: a reader faster than the workers would pull a whole dump into
     # memory. A semaphore keeps at most IN_FLIGHT_PER_WORKER records per worker between reading and storing.
@@ -119,7 +103,7 @@ def analyse_records(records: Iterable[RawRecord], default_date: date | None,
 
     with get_context("spawn").Pool(workers) as pool:
         try:
-            for analysed in pool.imap(partial(analyse_for_store, default_date=default_date), fed(), chunksize=CHUNK):
+            for analysed in pool.imap(partial(analyse_one, default_date=default_date), fed(), chunksize=CHUNK):
                 slots.release()
                 yield analysed
         finally:
@@ -147,11 +131,10 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
         index = None
         for analysed in _batches(analyse_records(records(), default_date, workers), batch_size):
             summary.failures += [item for item in analysed if isinstance(item, IngestError)]
-            stored = [item for item in analysed if isinstance(item, Analysed)]
-            batch = [item.doc for item in stored]
+            batch = [item for item in analysed if not isinstance(item, IngestError)]
             if index is None:
                 index = store.duplicate_index()
-            result = store.add(batch, index, {item.doc.article.id: item.minhash for item in stored})
+            result = store.add(batch, index)
             summary.added += result.added
             summary.already_stored += result.already_stored
             summary.near_duplicates += result.near_duplicates

@@ -8,7 +8,7 @@ article with every row derived from it (the caller re-clusters the stories in th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,7 +17,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from datasketch import MinHash
 
 from quanhe.model import Document
 from quanhe.store import DEFAULT_PATH
@@ -101,10 +100,8 @@ class Store:
             index.add(article_id, from_bytes(blob))
         return index
 
-    def add(self, docs: Iterable[Document], index: NearDuplicateIndex | None = None,
-            signatures: Mapping[str, MinHash] | None = None) -> BatchResult:
+    def add(self, docs: Iterable[Document], index: NearDuplicateIndex | None = None) -> BatchResult:
         """Store a batch in one transaction; known or near-copy articles are linked, not stored twice.
-        `signatures` are the articles' MinHash signatures by id where already computed (by analysis workers).
 
         Rows are gathered for the whole batch and each table is written once: a statement per article and
         table cost DuckDB milliseconds each."""
@@ -123,9 +120,7 @@ class Store:
                 result.statuses.append("already_stored")
                 links.append((article.id, article.source, article.url, "same", 1.0))
                 continue
-            minhash = signatures.get(article.id) if signatures else None
-            if minhash is None:
-                minhash = signature(article.text)
+            minhash = signature(article.text)
             near = index.find(minhash)
             if near:
                 result.near_duplicates += 1
