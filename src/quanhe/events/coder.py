@@ -583,35 +583,39 @@ def grammar(lang: str) -> Grammar:
         if "…" not in row["cue"]:
             roles.setdefault(row["role"], []).append(fold_chars(row["cue"]))
     words = load_yaml(lang, "event_grammar.yaml")
-    possessive = tuple(fold_chars(w) for w in words.get("possessive", []))
+
+    def folded(key: str) -> tuple[str, ...]:
+        return tuple(fold_chars(w) for w in words.get(key, []))
+
+    possessive = folded("possessive")
     return Grammar(tuple(roles.get("joint", [])) + ("-", "–"),
                    tuple(w for w in roles.get("passive_agent", []) if w not in possessive),
-                   tuple(fold_chars(w) for w in words.get("passive_markers", [])), possessive,
+                   folded("passive_markers"), possessive,
                    tuple(roles.get("target", [])), tuple(roles.get("place", [])),
-                   tuple(fold_chars(w) for w in words.get("pair_words", [])),
-                   tuple(fold_chars(w) for w in words.get("topic_markers", [])),
-                   tuple(fold_chars(w) for w in words.get("patient_subject", [])),
-                   tuple(fold_chars(w) for w in words.get("hostile_markers", [])),
-                   tuple(fold_chars(w) for w in words.get("purpose_markers", [])),
-                   tuple(fold_chars(w) for w in words.get("anaphora", [])),
-                   tuple(fold_chars(w) for w in words.get("undated", [])),
-                   tuple(fold_chars(w) for w in words.get("aboutness", [])),
-                   tuple(fold_chars(w) for w in words.get("demonstratives", [])),
-                   _words_pattern([fold_chars(w) for w in words.get("condition_markers", [])]),
-                   tuple(fold_chars(w) for w in words.get("complement_gap", [])),
-                   tuple(fold_chars(w) for w in words.get("classifiers", [])),
-                   tuple(fold_chars(w) for w in words.get("relative_markers", [])),
-                   tuple(fold_chars(w) for w in words.get("between", [])),
-                   tuple(fold_chars(w) for w in words.get("open_period", [])),
-                   tuple(fold_chars(w) for w in words.get("dating_words", [])),
-                   _words_pattern([fold_chars(w) for w in words.get("time_anaphora", [])]),
-                   _words_pattern([fold_chars(w) for w in words.get("continuation", [])]),
-                   _words_pattern([fold_chars(w) for w in words.get("background", [])]),
-                   tuple(fold_chars(w) for w in words.get("subordinators", [])),
+                   folded("pair_words"),
+                   folded("topic_markers"),
+                   folded("patient_subject"),
+                   folded("hostile_markers"),
+                   folded("purpose_markers"),
+                   folded("anaphora"),
+                   folded("undated"),
+                   folded("aboutness"),
+                   folded("demonstratives"),
+                   _words_pattern(folded("condition_markers")),
+                   folded("complement_gap"),
+                   folded("classifiers"),
+                   folded("relative_markers"),
+                   folded("between"),
+                   folded("open_period"),
+                   folded("dating_words"),
+                   _words_pattern(folded("time_anaphora")),
+                   _words_pattern(folded("continuation")),
+                   _words_pattern(folded("background")),
+                   folded("subordinators"),
                    _place_phrase(roles.get("place", [])))
 
 
-def _words_pattern(words: list[str]) -> regex.Pattern:
+def _words_pattern(words: tuple[str, ...]) -> regex.Pattern:
     alternation = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
     return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 
