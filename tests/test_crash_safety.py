@@ -172,13 +172,18 @@ def test_sigkill_mid_run_keeps_whole_batches_and_the_rerun_resumes(batch_file, r
     result = _run(batch_file, db)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"{ARTICLES - stored} new, {stored} already stored" in result.stdout, result.stdout
+    _assert_same_as_clean_run(db, reference)
+
+
+def _assert_same_as_clean_run(db: Path, reference: dict) -> None:
+    """The store holds what an uninterrupted run stored (counts, articles, sources, events, stories) and passes
+    `quanhe check`."""
     after = _snapshot(db)
     assert after["counts"] == reference["counts"]
     for key in ("articles", "sources", "events", "stories"):
         assert after[key] == reference[key], key
     with Store(db, read_only=True) as store:
         assert check(store) == []
-
 
 def test_a_second_run_on_the_same_database_fails_cleanly(batch_file, reference, tmp_path):
     db = tmp_path / "shared.duckdb"
@@ -206,12 +211,7 @@ def test_a_second_run_on_the_same_database_fails_cleanly(batch_file, reference, 
         assert lines[0].startswith("error: ") and str(db) in lines[0] and "in use" in lines[0], said
     assert first.returncode == 0, err[-3000:]
     assert f"{2 * ARTICLES} article(s) read" in out and f"{ARTICLES} new, {ARTICLES} already stored" in out, out
-    after = _snapshot(db)
-    assert after["counts"] == reference["counts"]
-    for key in ("articles", "sources", "events", "stories"):
-        assert after[key] == reference[key], key
-    with Store(db, read_only=True) as store:
-        assert check(store) == []
+    _assert_same_as_clean_run(db, reference)
 
 
 def test_rerun_after_a_kill_between_the_last_commit_and_the_stories_rebuilds_them(batch_file, reference,
