@@ -510,16 +510,17 @@ def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int]
             before = [t for t in own if t.start < hit.start]
             chosen = before[0] if before else own[0]  # "Hồi cuối tháng 2 và tháng 3, …": where the span starts
             return chosen.value, chosen.precision, "text"
+    before_trigger = fold_chars(text[clause[0]:hit.start])  # the clause up to the trigger, folded once
     recalled = dating.recalled(sentence, hit.start)
     if recalled is None and previous is not None and previous.paragraph == sentence.paragraph \
-            and g.continuation.search(fold_chars(text[clause[0]:hit.start])):
+            and g.continuation.search(before_trigger):
         recalled = dating.frame(previous)
     if recalled is not None:
         return recalled.value, recalled.precision, "text"
-    if g.background.search(fold_chars(text[clause[0]:hit.start])):
+    if g.background.search(before_trigger):
         return None, None, "none"  # "phản ứng sau khi Mỹ thông báo kế hoạch …": an earlier act, not today's news
     paragraph_start = dating.paragraph_start[sentence.paragraph]
-    if _word_before_any(fold_chars(text[clause[0]:hit.start]), g.undated) or \
+    if _word_before_any(before_trigger, g.undated) or \
             dating.undated_before(paragraph_start, sentence.start):
         return None, None, "none"  # "chưa từng ký", "từng tuyên bố", a "lâu nay" paragraph: standing, undated
     if quote and quote.date:
