@@ -179,20 +179,30 @@ def test_matches_by_sentence_equal_matching_each_sentence():
 
 @pytest.mark.parametrize("text", ["", "a", "a b c d e", "a b c d e f", "Hà Nội là thủ đô của Việt Nam, " * 40,
                                   "  x\n\ny  ", "ĐÁ gh ab cd ef gh ab cd ef"])
-def test_signature_equals_datasketch_hashing(text):
+def test_signature_equals_datasketch_minhash(text):
+    """Signatures stored by versions that computed them with datasketch stay comparable."""
     from datasketch import MinHash
 
-    from quanhe.text.dedup import NUM_PERM, SCHEME, SHINGLE_WORDS
+    from quanhe.text.dedup import NUM_PERM, SEED, SHINGLE_WORDS
     from quanhe.text.normalize import fold
 
     words = fold(text).split()
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    expected = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    expected = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
     expected.update_batch([s.encode("utf-8") for s in shingles])
+    expected_bytes = expected.hashvalues.astype("<u8").tobytes()
     got = signature(text)
-    assert to_bytes(got) == to_bytes(expected)
-    assert to_bytes(from_bytes(to_bytes(got))) == to_bytes(expected)
-    assert got.hashfunc is expected.hashfunc
+    assert to_bytes(got) == expected_bytes
+    assert to_bytes(from_bytes(expected_bytes)) == expected_bytes
+
+
+def test_index_bands_are_datasketch_optimum():
+    from datasketch import MinHashLSH
+
+    from quanhe.text.dedup import BAND_ROWS, BANDS, NUM_PERM, THRESHOLD
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, BAND_ROWS)
 
 
 # ---- legacy encodings -----------------------------------------------------------------------------------------------
