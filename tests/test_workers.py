@@ -47,7 +47,7 @@ def test_records_are_read_only_a_bounded_distance_ahead_of_the_consumer():
     analysed = analyse_records(records(), date(2026, 2, 21), workers=2)
     try:
         first = next(analysed)
-        assert first.article.source == "dump.jsonl:1"
+        assert first.doc.article.source == "dump.jsonl:1"
         read = next(pulled)
         assert read <= 2 * IN_FLIGHT_PER_WORKER + CHUNK + 1, f"{read} records read for one analysed"
     finally:

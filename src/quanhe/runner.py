@@ -16,6 +16,7 @@ from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -25,6 +26,7 @@ from quanhe.limits import Limits
 from quanhe.model import Document
 from quanhe.pipeline import process
 from quanhe.store.database import Store
+from quanhe.text.dedup import signature
 
 SHOWN_TITLES = 20
 CHUNK = 8  # records per task sent to a worker
@@ -74,17 +76,27 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def analyse_one(record: RawRecord, default_date: date | None) -> Document | IngestError:
+@dataclass
+class Analysed:
+    """An analysed article with its near-duplicate signature, computed where the analysis runs (in a worker with
+    --workers): the storing process is the one serial step of a run, and the signature was half its work."""
+
+    doc: Document
+    minhash: np.ndarray
+
+
+def analyse_one(record: RawRecord, default_date: date | None) -> Analysed | IngestError:
     """One article's analysis; a pipeline failure on it is reported like unreadable input, and the batch goes on."""
     try:
-        return process(record, default_date)
+        doc = process(record, default_date)
+        return Analysed(doc, signature(doc.article.text))
     except Exception as exc:  # a bug on one article must not lose the rest of the batch
         return IngestError(record.source, f"analysis failed ({exc.__class__.__name__}: {str(exc)[:200]})")
 
 
 def analyse_records(records: Iterable[RawRecord], default_date: date | None,
-                    workers: int) -> Iterator[Document | IngestError]:
-    """Documents in input order; with workers > 1 the analysis runs in a process pool."""
+                    workers: int) -> Iterator[Analysed | IngestError]:
+    """Analysed articles in input order; with workers > 1 the analysis runs in a process pool."""
     if workers <= 1:
         for record in records:
             yield analyse_one(record, default_date)
@@ -131,10 +143,11 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
         index = None
         for analysed in _batches(analyse_records(records(), default_date, workers), batch_size):
             summary.failures += [item for item in analysed if isinstance(item, IngestError)]
-            batch = [item for item in analysed if not isinstance(item, IngestError)]
+            ready = [item for item in analysed if isinstance(item, Analysed)]
+            batch = [item.doc for item in ready]
             if index is None:
                 index = store.duplicate_index()
-            result = store.add(batch, index)
+            result = store.add(batch, index, {item.doc.article.id: item.minhash for item in ready})
             summary.added += result.added
             summary.already_stored += result.already_stored
             summary.near_duplicates += result.near_duplicates

@@ -539,23 +539,24 @@ def create_app(db_path: Path, read_only: bool | None = None, *, token: str | Non
             except BadInput as exc:
                 results[index] = {"index": index, "status": "failed", "error": str(exc)}
                 continue
-            doc = analyse_one(record, None)
-            if isinstance(doc, IngestError):
-                results[index] = {"index": index, "status": "failed", "error": doc.reason}
+            done = analyse_one(record, None)
+            if isinstance(done, IngestError):
+                results[index] = {"index": index, "status": "failed", "error": done.reason}
             else:
-                analysed.append((index, doc))
+                analysed.append((index, done))
         with state.write_lock:
             duplicates = state.duplicates
             state.duplicates = None  # until this batch is stored: a failed write must not leave it half-updated
             if analysed and duplicates is None:
                 duplicates = store.duplicate_index()
-            batch = store.add([doc for _, doc in analysed], duplicates) if analysed else BatchResult()
+            batch = store.add([done.doc for _, done in analysed], duplicates,
+                              {done.doc.article.id: done.minhash for _, done in analysed}) if analysed else BatchResult()
             state.duplicates = duplicates
             unclustered = store.con.execute("SELECT count(*) FROM events WHERE story_id IS NULL").fetchone()[0]
             # as after `quanhe run`: a write that failed between storing and clustering is finished here
             stories = update_stories(store) if batch.added or unclustered else store.count("stories")
-        for (position, doc), status in zip(analysed, batch.statuses):
-            results[position] = _stored_article(position, doc, status)
+        for (position, done), status in zip(analysed, batch.statuses):
+            results[position] = _stored_article(position, done.doc, status)
         return {"received": len(items), "added": batch.added, "already_stored": batch.already_stored,
                 "near_duplicates": batch.near_duplicates, "failed": len(items) - len(analysed),
                 "stories": stories, "articles": results}

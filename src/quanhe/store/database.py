@@ -8,7 +8,7 @@ article with every row derived from it (the caller re-clusters the stories in th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from quanhe.model import Document
 from quanhe.store import DEFAULT_PATH
-from quanhe.store.rows import document_rows, table_schemas
+from quanhe.store.rows import arrow_table, document_rows
 from quanhe.text.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
 
 SCHEMA_VERSION = "1"
@@ -100,8 +101,10 @@ class Store:
             index.add(article_id, from_bytes(blob))
         return index
 
-    def add(self, docs: Iterable[Document], index: NearDuplicateIndex | None = None) -> BatchResult:
+    def add(self, docs: Iterable[Document], index: NearDuplicateIndex | None = None,
+            signatures: Mapping[str, np.ndarray] | None = None) -> BatchResult:
         """Store a batch in one transaction; known or near-copy articles are linked, not stored twice.
+        `signatures` holds the articles' MinHash signatures by id where already computed (by analysis workers).
 
         Rows are gathered for the whole batch and each table is written once: a statement per article and
         table cost DuckDB milliseconds each."""
@@ -120,7 +123,9 @@ class Store:
                 result.statuses.append("already_stored")
                 links.append((article.id, article.source, article.url, "same", 1.0))
                 continue
-            minhash = signature(article.text)
+            minhash = signatures.get(article.id) if signatures else None
+            if minhash is None:
+                minhash = signature(article.text)
             near = index.find(minhash)
             if near:
                 result.near_duplicates += 1
@@ -170,9 +175,10 @@ class Store:
         """Bulk insert through Arrow (DuckDB's executemany costs milliseconds per row)."""
         if not rows:
             return
-        self.con.register("_batch", pa.Table.from_pylist(list(rows), schema=table_schemas()[table]))
+        batch = arrow_table(table, rows)
+        self.con.register("_batch", batch)
         try:
-            columns = ", ".join(rows[0])
+            columns = ", ".join(batch.schema.names)
             self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM _batch")
         finally:
             self.con.unregister("_batch")
