@@ -83,6 +83,12 @@ def local_out(tmp_path_factory, inputs):
 
 
 @pytest.fixture(scope="module")
+def local_workers_out(tmp_path_factory, inputs):
+    out = tmp_path_factory.mktemp("local_workers") / "out"
+    return out, run_local(inputs, out, workers=2, shard_bytes=8_000)
+
+
+@pytest.fixture(scope="module")
 def ray_out(tmp_path_factory, inputs):
     pytest.importorskip("ray")
     from quanhe.engines.ray_engine import run_ray
@@ -196,6 +202,17 @@ def test_ray_reports_the_same_counts_and_errors(local_out, ray_out):
     local, ray = local_out[1], ray_out[1]
     assert failures(ray) == failures(local)
     assert (ray.articles, ray.events, ray.quotes, ray.assessments) == \
+        (local.articles, local.events, local.quotes, local.assessments)
+
+
+def test_local_workers_spread_the_tasks_and_write_the_one_process_tables(local_out, local_workers_out):
+    out, summary = local_workers_out
+    assert len({path.name.split("-")[1] for path in (out / "articles").rglob("*.parquet")}) >= 3
+    for table in TABLES:
+        assert parquet_table(out, table) == parquet_table(local_out[0], table), table
+    local = local_out[1]
+    assert failures(summary) == failures(local)
+    assert (summary.articles, summary.events, summary.quotes, summary.assessments) == \
         (local.articles, local.events, local.quotes, local.assessments)
 
 

@@ -61,7 +61,8 @@ def _table(rows: list[dict], columns: list[str], title: str | None = None) -> No
 def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt, .html, .jsonl, .warc")],
         db: DbOption = DEFAULT_PATH, published: DateOption = None,
         batch_size: Annotated[int, typer.Option(help="Articles per transaction.")] = 200,
-        workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1,
+        workers: Annotated[int, typer.Option(help="Analysis processes (with --engine ray: the CPUs of the local "
+                                                  "cluster it starts).")] = 1,
         engine: Annotated[str, typer.Option(help="local, or ray (needs `pip install quanhe[ray]`; with --out).")] = "local",
         out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write Parquet partitioned by month here "
                                                                       "instead of the store (then `quanhe load DIR`).")] = None,
@@ -76,7 +77,7 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
 
         if out_dir is None:
             _fail("--engine ray writes Parquet: give --out DIR (then `quanhe load DIR`)")
-        export_run(paths, out=out_dir, engine=engine, published=published, **sizes)
+        export_run(paths, out=out_dir, engine=engine, published=published, workers=workers, **sizes)
         return
     from quanhe.aggregate.stories import update_stories
     from quanhe.runner import run_batch

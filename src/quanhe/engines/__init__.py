@@ -18,6 +18,7 @@ from datetime import date
 from itertools import count, islice
 from pathlib import Path
 
+from quanhe.engines.shards import Piece, read_piece
 from quanhe.ingest.records import IngestError, RawRecord
 from quanhe.limits import Limits
 from quanhe.pipeline import process
@@ -27,6 +28,7 @@ from quanhe.text.dedup import signature, to_bytes
 ENGINES = ("local", "ray")
 BATCH_ARTICLES = 200  # articles per Parquet part file: bounds a worker's memory, keeps files a useful size
 COUNTED = ("articles", "events", "quotes", "assessments")
+SUMMED = (*COUNTED, "files", "cpu_seconds")  # what adding up the summaries of several tasks sums
 
 
 class EngineError(RuntimeError):
@@ -47,6 +49,12 @@ class ExportSummary:
     def count(self, rows: Rows) -> None:
         for table in COUNTED:
             setattr(self, table, getattr(self, table) + len(rows.get(table, [])))
+
+    def add(self, other: ExportSummary) -> None:
+        """Count another task's work into this summary (its errors after the ones already here)."""
+        for name in SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures.extend(other.failures)
 
     def records(self, items: Iterable[RawRecord | IngestError]) -> Iterator[RawRecord]:
         """The records among `items`; the ingest errors are kept for the report."""
@@ -90,6 +98,16 @@ def export_records(records: Iterable[RawRecord], out: Path, part: str, default_d
         summary.count(rows)
 
 
+def export_task(pieces: list[Piece], out: Path, part: str, default_date: date | None,
+                limits: Limits | None = None) -> ExportSummary:
+    """One task of a parallel run, in whichever process runs it: read its pieces, analyse every article and
+    write its part files, named from `part`."""
+    summary = ExportSummary()
+    items = (item for piece in pieces for item in read_piece(piece, limits))
+    export_records(summary.records(items), out, part, default_date, summary)
+    return summary
+
+
 def prepare_out(out: Path) -> Path:
     """The absolute output folder, created; an existing non-empty one is refused, since part files of an
     older run would mix with the new ones."""
@@ -101,15 +119,17 @@ def prepare_out(out: Path) -> Path:
 
 
 def run_export(engine: str, paths: list[Path], out: Path, default_date: date | None = None,
-               limits: Limits | None = None) -> ExportSummary:
+               limits: Limits | None = None, workers: int = 1) -> ExportSummary:
+    """Run `engine` over `paths` into `out`: `workers` processes for the local engine; for Ray, the CPUs of the
+    local cluster it starts when more than one (every CPU otherwise; a cluster at RAY_ADDRESS has its own)."""
     if engine == "local":
         from quanhe.engines.local import run_local
 
-        return run_local(paths, out, default_date, limits)
+        return run_local(paths, out, default_date, limits, workers)
     if engine == "ray":
         try:
             from quanhe.engines.ray_engine import run_ray
         except ImportError as exc:
             raise EngineError(f"the Ray engine needs Ray: pip install 'quanhe[ray]' ({exc})") from exc
-        return run_ray(paths, out, default_date, limits=limits)
+        return run_ray(paths, out, default_date, num_cpus=workers if workers > 1 else None, limits=limits)
     raise EngineError(f"unknown engine {engine!r} (expected one of: {', '.join(ENGINES)})")

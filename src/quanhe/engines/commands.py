@@ -34,7 +34,7 @@ def export_run(paths: Annotated[list[Path], typer.Argument(help="Files or folder
                published: Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD) "
                                                                 "for articles that do not give one.")] = None,
                max_article_chars: MaxArticleChars = None, max_jsonl_line_bytes: MaxJsonlLineBytes = None,
-               max_file_bytes: MaxFileBytes = None) -> None:
+               max_file_bytes: MaxFileBytes = None, workers: int = 1) -> None:
     """Analyse articles into Parquet files (articles, mentions, quotes, events, ...) instead of the store."""
     from quanhe.engines import EngineError, run_export
 
@@ -45,7 +45,7 @@ def export_run(paths: Annotated[list[Path], typer.Argument(help="Files or folder
     except ValueError:
         _fail(f"--date {published!r} is not a date (expected YYYY-MM-DD)")
     try:
-        summary = run_export(engine, paths, out, default_date, limits)
+        summary = run_export(engine, paths, out, default_date, limits, workers)
     except (EngineError, OSError) as exc:
         _fail(str(exc))
     for failure in summary.failures:
@@ -58,7 +58,7 @@ def export_run(paths: Annotated[list[Path], typer.Argument(help="Files or folder
 def load(directory: Annotated[Path, typer.Argument(help="Folder written by quanhe run --out.")],
          db: DbOption = DEFAULT_PATH,
          near_duplicates: Annotated[bool, typer.Option(help="Link near-copies of earlier articles instead of "
-                                                            "storing them (needs ~6 KiB of memory per article; "
+                                                            "storing them (needs under 3 KiB of memory per article; "
                                                             "exact copies are always stored once).")] = True) -> None:
     """Load the Parquet tables of a run into the store, for the other commands, the API and the dashboard."""
     from quanhe.engines.load import LoadError, load_parquet

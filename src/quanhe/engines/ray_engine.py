@@ -24,20 +24,12 @@ from typing import Any
 
 import ray
 
-from quanhe.engines import COUNTED, ExportSummary, export_records, prepare_out
-from quanhe.engines.shards import Piece, pack, plan, read_piece, split
+from quanhe.engines import SUMMED, ExportSummary, export_task, prepare_out
+from quanhe.engines.shards import Piece, plan, tasks
 from quanhe.ingest.records import IngestError
 from quanhe.limits import Limits
 
-TASKS_PER_CPU = 4
-MIN_TASK_BYTES = 256 * 1024  # below this Ray's per-task overhead shows
-MAX_TASK_BYTES = 16 * 1024 * 1024  # about a minute of analysis per core; bounds the part files per task
-SUMMED = (*COUNTED, "files", "cpu_seconds")
 RESULT_COLUMNS = ("task", *SUMMED, "failures")
-
-
-def task_bytes(total_bytes: int, cpus: int) -> int:
-    return min(MAX_TASK_BYTES, max(MIN_TASK_BYTES, total_bytes // (TASKS_PER_CPU * cpus)))
 
 
 def _connect(num_cpus: int | None) -> bool:
@@ -57,9 +49,8 @@ def _export_tasks(batch: dict[str, Any], out: str, default_date: date | None,
     """In a worker: run each task of the batch and return one row of counts and ingest errors per task."""
     result: dict[str, list] = {name: [] for name in RESULT_COLUMNS}
     for task, pieces in zip(batch["task"], batch["pieces"]):
-        summary = ExportSummary()
-        items = (item for fields in json.loads(pieces) for item in read_piece(Piece(**fields), limits))
-        export_records(summary.records(items), Path(out), f"ray-{int(task):06d}", default_date, summary)
+        summary = export_task([Piece(**fields) for fields in json.loads(pieces)], Path(out), f"ray-{int(task):06d}",
+                              default_date, limits)
         result["task"].append(int(task))
         for name in SUMMED:
             result[name].append(getattr(summary, name))
@@ -78,11 +69,10 @@ def run_ray(paths: list[Path], out: Path, default_date: date | None = None, num_
     started_here = _connect(num_cpus)
     try:
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        size = shard_bytes or task_bytes(sum(piece.size for piece in pieces), cpus)
-        tasks = pack(split(pieces, size), size)
-        if tasks:
+        planned = tasks(pieces, cpus, shard_bytes)
+        if planned:
             items = [{"task": number, "pieces": json.dumps([asdict(piece) for piece in task])}
-                     for number, task in enumerate(tasks)]
+                     for number, task in enumerate(planned)]
             dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
                 _export_tasks, batch_size=1, num_cpus=1,
                 fn_kwargs={"out": str(out), "default_date": default_date, "limits": limits})

@@ -25,6 +25,9 @@ from quanhe.ingest.records import BadInput, IngestError, RawRecord
 from quanhe.limits import Limits
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+TASKS_PER_CPU = 4  # several tasks per process, so that one slow task does not leave the others idle at the end
+MIN_TASK_BYTES = 256 * 1024  # below this a task's overhead (a Ray task, a part file per table) shows
+MAX_TASK_BYTES = 16 * 1024 * 1024  # about a minute of analysis per core; bounds the part files per task
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,17 @@ def split(pieces: list[Piece], shard_bytes: int) -> list[Piece]:
         result.extend(Piece(piece.path, piece.open_path, "lines", end - start, start=start, end=end, first=first)
                       for start, end, first in _line_ranges(Path(piece.open_path), shard_bytes))
     return result
+
+
+def task_bytes(total_bytes: int, processes: int) -> int:
+    """The size to cut and pack the inputs to, for `processes` processes to share them."""
+    return min(MAX_TASK_BYTES, max(MIN_TASK_BYTES, total_bytes // (TASKS_PER_CPU * processes)))
+
+
+def tasks(pieces: list[Piece], processes: int, size: int | None = None) -> list[list[Piece]]:
+    """The pieces cut (`split`) and grouped (`pack`) into tasks of about `size` bytes, by default `task_bytes`."""
+    size = size or task_bytes(sum(piece.size for piece in pieces), processes)
+    return pack(split(pieces, size), size)
 
 
 def pack(pieces: list[Piece], task_bytes: int) -> list[list[Piece]]:
