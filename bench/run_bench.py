@@ -2,13 +2,17 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/run_bench.py workers --limit 2000 --workers 1 2
+    .venv/bin/python bench/run_bench.py workers --limit 6000 --workers 1 2 --repeat 3
+    .venv/bin/python bench/run_bench.py workers --limit 6000 --workers 1 2 --mode parquet
     .venv/bin/python bench/run_bench.py memory --dump-mb 1000 --mode parquet
     .venv/bin/python bench/run_bench.py memory --dump-mb 100 --mode store --workers 2
 
-`workers` runs `quanhe run CORPUS --db TMP --workers N` for each N on the same JSONL (the first `--limit` lines of
-the VNTC dump by default) into a fresh database each time, and prints seconds, articles/s, MB/s and the
-speed-up over the first N.
+`workers` runs `quanhe run CORPUS --db TMP --workers N` (`--mode parquet`: `--out TMP`) for each N on the same
+JSONL (the first `--limit` lines of the VNTC dump by default) into a fresh database or folder each time, every
+setting `--repeat` times, interleaved, and prints the median seconds, articles/s, MB/s, CPU seconds of the process
+tree and the speed-up over the first N. Each round first measures the machine's own ceiling: N copies of a
+pure-Python loop side by side, as a speed-up over one copy. On this VM two such copies have run from 1.3 to
+2.0 times as fast as one, depending on the host: a run's speed-up is to be read against that figure.
 
 `memory` builds a JSONL dump of `--dump-mb` MB by repeating the VNTC corpus (each copy's ids, titles and URLs
 carry the copy number, so no two lines are the same record; the texts repeat) unless it exists, then runs
@@ -26,6 +30,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,6 +123,7 @@ def watch(command: list[str], trace: bool) -> dict:
     """Run `command`, sampling its process tree's memory; its output goes to a log, its summary is returned."""
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, "HF_HUB_OFFLINE": "1"})
     peak_tree = peak_process = 0
@@ -126,27 +134,69 @@ def watch(command: list[str], trace: bool) -> dict:
             print(f"  {time.perf_counter() - started:8.1f} s  tree RSS {total / 2**20:7.0f} MiB", flush=True)
         time.sleep(0.5)
     seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     log.seek(0)
     output = log.read()
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({process.returncode}); its output is in {log.name}:\n{output[-2000:]}")
-    return {"seconds": seconds, "peak_tree_mib": peak_tree / 2**20, "peak_process_mib": peak_process / 2**20,
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_tree_mib": peak_tree / 2**20, "peak_process_mib": peak_process / 2**20,
             "output_tail": output.strip().splitlines()[-3:], "log": log.name}
 
 
+SPIN = "x = 0\nfor i in range(12_000_000): x += i * i % 7"  # about a second of pure-Python work
+
+
+def parallel_ceiling(processes: int) -> float:
+    """What this machine gives `processes` CPU-bound Python processes at this moment: `processes` copies of the
+    same loop run side by side, as a speed-up over one copy (2.0 on two free cores; less when the cores are
+    hyperthreads or the host is busy). A run's speed-up with N workers cannot exceed it."""
+    def seconds(copies: int) -> float:
+        started = time.perf_counter()
+        running = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(copies)]
+        for process in running:
+            process.wait()
+        return time.perf_counter() - started
+
+    return processes * seconds(1) / seconds(processes)
+
+
 def bench_workers(args: argparse.Namespace) -> None:
+    """Each --workers setting `--repeat` times, interleaved (so a change in the machine's load hits every setting
+    alike), each round beside the machine's parallel ceiling; the median seconds give the speed-up."""
     with tempfile.TemporaryDirectory() as scratch:
         corpus = head(args.corpus, args.limit, Path(scratch) / "corpus.jsonl")
         articles, size = text_bytes(corpus)
-        print(f"corpus: first {args.limit} lines of {args.corpus} ({articles} with text, {size / MB:.2f} MB)")
+        print(f"corpus: first {args.limit} lines of {args.corpus} ({articles} with text, {size / MB:.2f} MB); "
+              f"quanhe run {'--db' if args.mode == 'store' else '--out'}")
+        runs: dict[int, list[dict]] = {workers: [] for workers in args.workers}
+        ceilings: list[float] = []
+        most = max(args.workers)
+        for repeat in range(args.repeat):
+            if most > 1:
+                ceilings.append(parallel_ceiling(most))
+                print(f"  round {repeat + 1}: {most} copies of a Python loop run {ceilings[-1]:.2f}x one", flush=True)
+            for workers in args.workers:
+                target = Path(scratch) / f"w{workers}-{repeat}"
+                output = ["--db", f"{target}.duckdb"] if args.mode == "store" else ["--out", str(target)]
+                result = watch([*QUANHE, "run", str(corpus), *output, "--workers", str(workers)], args.trace)
+                runs[workers].append(result)
+                print(f"  round {repeat + 1}, --workers {workers}: {result['seconds']:.1f} s, "
+                      f"{result['cpu_seconds']:.1f} CPU s | {result['output_tail'][-1]}", flush=True)
+                shutil.rmtree(target, ignore_errors=True)
+                Path(f"{target}.duckdb").unlink(missing_ok=True)
         first = None
-        for workers in args.workers:
-            db = Path(scratch) / f"w{workers}.duckdb"
-            result = watch([*QUANHE, "run", str(corpus), "--db", str(db), "--workers", str(workers)], args.trace)
-            first = first or result["seconds"]
-            print(f"--workers {workers}: {result['seconds']:.1f} s, {articles / result['seconds']:.1f} articles/s, "
-                  f"{size / MB / result['seconds']:.3f} MB/s, speed-up {first / result['seconds']:.2f}, "
-                  f"peak RSS (tree) {result['peak_tree_mib']:.0f} MiB | {result['output_tail'][-1]}")
+        for workers, results in runs.items():
+            seconds = statistics.median(r["seconds"] for r in results)
+            cpu = statistics.median(r["cpu_seconds"] for r in results)
+            first = first or seconds
+            print(f"--workers {workers}: median {seconds:.1f} s of {len(results)} "
+                  f"({', '.join(format(r['seconds'], '.1f') for r in results)}), {articles / seconds:.1f} articles/s, "
+                  f"{size / MB / seconds:.3f} MB/s, {cpu:.1f} CPU s (process tree), speed-up {first / seconds:.2f}, "
+                  f"peak RSS (tree) {max(r['peak_tree_mib'] for r in results):.0f} MiB")
+        if ceilings:
+            print(f"machine ceiling for {most} processes (median of the rounds): {statistics.median(ceilings):.2f}x "
+                  f"({', '.join(format(c, '.2f') for c in ceilings)})")
 
 
 def bench_memory(args: argparse.Namespace) -> None:
@@ -178,6 +228,9 @@ def main() -> None:
     workers = sub.add_parser("workers", help="speed-up of quanhe run --workers N")
     workers.add_argument("--limit", type=int, default=2000, help="first N lines of the corpus")
     workers.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    workers.add_argument("--repeat", type=int, default=3, help="runs of each setting (the median counts)")
+    workers.add_argument("--mode", choices=("store", "parquet"), default="store",
+                         help="store: quanhe run --db (the DuckDB store); parquet: quanhe run --out (the local engine)")
     memory = sub.add_parser("memory", help="peak memory of quanhe run on a big dump")
     memory.add_argument("--dump-mb", type=float, default=1000)
     memory.add_argument("--dump", type=Path, help="use this JSONL dump (built there if missing)")
