@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,8 +26,8 @@ from quanhe.ingest.records import IngestError, RawRecord
 from quanhe.limits import Limits
 from quanhe.model import Document
 from quanhe.pipeline import process
-from quanhe.store.database import Store
-from quanhe.text.dedup import signature
+from quanhe.store.database import BatchResult, Store
+from quanhe.text.dedup import NearDuplicateIndex, signature
 
 SHOWN_TITLES = 20
 CHUNK = 8  # records per task sent to a worker
@@ -122,9 +123,28 @@ def analyse_records(records: Iterable[RawRecord], default_date: date | None,
             stopped.set()  # before the pool's exit, which waits for its feeder thread
 
 
+def _count(summary: RunSummary, result: BatchResult, batch: list[Document]) -> None:
+    summary.added += result.added
+    summary.already_stored += result.already_stored
+    summary.near_duplicates += result.near_duplicates
+    for doc in batch:
+        summary.ingested += 1
+        summary.events += len(doc.events)
+        summary.quotes += len(doc.quotes)
+        summary.assessments += len(doc.assessments)
+        if len(summary.shown) < SHOWN_TITLES:
+            published = doc.article.published.isoformat() if doc.article.published else "no date"
+            note = f" (same as {doc.article.duplicate_of})" if doc.article.duplicate_of else ""
+            summary.shown.append((doc.article.id, published, (doc.article.title or "(no title)") + note))
+
+
 def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_size: int = 200,
               workers: int = 1, progress: Console | None = None, limits: Limits | None = None) -> RunSummary:
-    """Read, analyse and store every article under `paths` (within `limits`, the library defaults without)."""
+    """Read, analyse and store every article under `paths` (within `limits`, the library defaults without).
+
+    A batch is stored by a writer thread on its own cursor while the next batch is analysed: DuckDB releases
+    the GIL while it inserts and commits, so that half of storing overlaps the analysis instead of following
+    it. At most one batch waits for the writer, so memory stays bounded."""
     summary = RunSummary()
     started = time.perf_counter()
 
@@ -136,30 +156,31 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
                 summary.warnings += [f"{item.source}: {w}" for w in item.warnings if w.startswith(TRUNCATED)]
                 yield item
 
+    writer_store = Store.over(store.con.cursor(), store.path)
+    index: NearDuplicateIndex | None = None
+
+    def write(ready: list[Analysed]) -> tuple[BatchResult, list[Document]]:
+        nonlocal index
+        if index is None:
+            index = writer_store.duplicate_index()
+        batch = [item.doc for item in ready]
+        return writer_store.add(batch, index, {doc.article.id: item.minhash for doc, item in zip(batch, ready)}), batch
+
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} articles"),
                    TimeElapsedColumn(), console=progress or Console(stderr=True), transient=True)
-    with bar:
-        task = bar.add_task("analysing", total=None)
-        index = None
-        for analysed in _batches(analyse_records(records(), default_date, workers), batch_size):
-            summary.failures += [item for item in analysed if isinstance(item, IngestError)]
-            ready = [item for item in analysed if isinstance(item, Analysed)]
-            batch = [item.doc for item in ready]
-            if index is None:
-                index = store.duplicate_index()
-            result = store.add(batch, index, {item.doc.article.id: item.minhash for item in ready})
-            summary.added += result.added
-            summary.already_stored += result.already_stored
-            summary.near_duplicates += result.near_duplicates
-            for doc in batch:
-                summary.ingested += 1
-                summary.events += len(doc.events)
-                summary.quotes += len(doc.quotes)
-                summary.assessments += len(doc.assessments)
-                if len(summary.shown) < SHOWN_TITLES:
-                    published = doc.article.published.isoformat() if doc.article.published else "no date"
-                    note = f" (same as {doc.article.duplicate_of})" if doc.article.duplicate_of else ""
-                    summary.shown.append((doc.article.id, published, (doc.article.title or "(no title)") + note))
-            bar.update(task, advance=len(analysed))
+    try:
+        with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="quanhe-store") as writer:
+            task = bar.add_task("analysing", total=None)
+            writing: Future | None = None
+            for analysed in _batches(analyse_records(records(), default_date, workers), batch_size):
+                summary.failures += [item for item in analysed if isinstance(item, IngestError)]
+                if writing is not None:
+                    _count(summary, *writing.result())
+                writing = writer.submit(write, [item for item in analysed if isinstance(item, Analysed)])
+                bar.update(task, advance=len(analysed))
+            if writing is not None:
+                _count(summary, *writing.result())
+    finally:
+        writer_store.close()
     summary.seconds = time.perf_counter() - started
     return summary
