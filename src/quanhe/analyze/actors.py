@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
 
@@ -23,7 +23,7 @@ import regex
 from quanhe.analyze.gazetteer import NAME_WORD, Entry, Gazetteer, Match, gazetteer
 from quanhe.lexicons import load_tsv
 from quanhe.model import Document, Mention
-from quanhe.text.matching import fold_chars, longest_matches
+from quanhe.text.matching import fold_chars
 
 _NAME_RUN = regex.compile(rf"{NAME_WORD}(?: {NAME_WORD}){{0,3}}")
 _SPACE = regex.compile(r"[ \t]*")
@@ -42,22 +42,23 @@ class _State:
     last_person: dict[str, Mention] = field(default_factory=dict)  # folded surname -> the last PERSON mention
     blank_person: bool = False  # a PERSON mention whose canonical name has no word (never from the lexicons)
     sentence_starts: list[int] = field(default_factory=list)  # doc.sentences' starts, for _sentence_index
+    bare_surnames: list[tuple[int, int]] = field(default_factory=list)  # spans from the gazetteer scan
 
     def __post_init__(self) -> None:
         self.sentence_starts = [s.start for s in self.doc.sentences]
 
 
-def _words(gaz: Gazetteer, name: str) -> list[str]:
+def _words(gaz: Gazetteer, name: str) -> tuple[str, ...]:
     return gaz.folded_words(name)  # computed once per gazetteer and list
 
 
-def _word_before(state: _State, start: int, words: list[str]) -> str | None:
-    """The listed word that ends right before `start` (one space between), if any."""
+def _word_before(state: _State, start: int, words: tuple[str, ...]) -> bool:
+    """Whether a listed word ends right before `start` (one space between)."""
     prefix = state.folded[max(0, start - 30):start].rstrip(" ,")
-    for word in words:
-        if prefix.endswith(word) and (len(prefix) == len(word) or not prefix[-len(word) - 1].isalnum()):
-            return word
-    return None
+    if not prefix.endswith(words):  # one test for the whole list, before the word boundary of each
+        return False
+    return any(prefix.endswith(word) and (len(prefix) == len(word) or not prefix[-len(word) - 1].isalnum())
+               for word in words)
 
 
 def _sentence_index(state: _State, offset: int) -> int:
@@ -169,7 +170,7 @@ def _apply_title(title: Mention, parts: list[Mention]) -> None:
 
 def _recognise(state: _State) -> None:
     text = state.doc.text
-    matches = state.gaz.scan(state.folded)
+    matches, state.bare_surnames = state.gaz.scan(state.folded)
     post_words = _words(state.gaz, "post_location")
     i = 0
     while i < len(matches):
@@ -307,6 +308,10 @@ def _context_countries(state: _State) -> None:
     for mention in state.mentions:
         if mention.resolved_by == "context" and mention.text[:1].islower():
             mention.kind = "NONE"  # dropped by find_actors once indices no longer matter
+    orphans = [position for position, m in enumerate(state.mentions)
+               if m.kind == "INSTITUTION" and not m.country and not m.org and m.resolved_by == "context"]
+    if not orphans:
+        return
     # "The last country-bearing principal mention (in list order) ending before the institution": a prefix maximum
     # of list positions over end offsets, so each institution is a binary search, not a scan of every mention.
     # An institution given a country here counts for the later ones, as it did when the list was scanned.
@@ -315,9 +320,8 @@ def _context_countries(state: _State) -> None:
     for position, mention in enumerate(state.mentions):
         if mention.country and mention.principal:
             latest.add(bisect_left(ends, mention.end), position)
-    for position, mention in enumerate(state.mentions):
-        if mention.kind != "INSTITUTION" or mention.country or mention.org or mention.resolved_by != "context":
-            continue
+    for position in orphans:
+        mention = state.mentions[position]
         before = latest.get(bisect_right(ends, mention.start))
         if before >= 0:
             mention.country = state.mentions[before].country
@@ -351,9 +355,8 @@ def _surname_forms(state: _State) -> None:
     text = state.doc.text
     taken = sorted((m.start, m.end) for m in state.mentions)
     taken_starts = [s for s, _ in taken]
-    candidates = [(m.start(1), m.end(1)) for m in state.gaz.honorific_name.finditer(text)]
-    candidates += [(start, end) for start, end, _ in longest_matches(state.gaz.bare_surnames, state.folded)
-                   if text[start].isupper()]
+    candidates = [(m.start(1), m.end(1)) for m in state.gaz.honorific_name.finditer(text, state.folded)]
+    candidates += [(start, end) for start, end in state.bare_surnames if text[start].isupper()]
     people_so_far = sorted((m for m in state.mentions if m.kind == "PERSON" and m.canonical), key=lambda m: m.start)
     by_surname: dict[str, Mention] = {}  # the last person named before the candidate, by surname
     first_named: dict[str, Mention] = {}  # the first mention of each canonical person
@@ -384,6 +387,9 @@ def _surname_forms(state: _State) -> None:
 
 def _bare_roles(state: _State) -> None:
     """A title with no name of its own refers to the last person who held it, or with the same country/sector."""
+    roles = [m for m in state.mentions if m.kind == "ROLE" and m.part_of < 0]
+    if not roles:
+        return
     people = sorted((m for m in state.mentions if m.kind == "PERSON"), key=lambda m: m.start)
     starts = [p.start for p in people]
     titles: dict[int, set[str]] = {}  # person entity -> first words of the titles it was introduced with
@@ -405,9 +411,7 @@ def _bare_roles(state: _State) -> None:
         index = bisect_left(positions, cut) - 1 if positions else -1
         return people[positions[index]] if index >= 0 else None
 
-    for role in state.mentions:
-        if role.kind != "ROLE" or role.part_of >= 0:
-            continue
+    for role in roles:
         cut = bisect_left(starts, role.start)  # people[:cut] start before the role
         title_key = fold_chars(role.text.split()[0]) if role.text else ""
         same_title = last_before(by_title_country.get((title_key, role.country)) if role.country
@@ -422,7 +426,7 @@ def _bare_roles(state: _State) -> None:
 def _pronouns(state: _State) -> None:
     """"ông", "bà", "ông ấy" not followed by a name stand for the last person mentioned."""
     text = state.doc.text
-    pattern = state.gaz.words_pattern("person_pronouns")  # compiled once per gazetteer
+    pattern = state.gaz.pronoun
     if pattern is None:
         return
     taken = sorted((m.start, m.end) for m in state.mentions)
@@ -433,7 +437,7 @@ def _pronouns(state: _State) -> None:
     people = sorted((m for m in state.mentions if m.kind in ("PERSON", "ROLE") and (m.country or m.org)),
                     key=lambda m: m.end)
     people_ends = [m.end for m in people]
-    for found in pattern.finditer(text):
+    for found in pattern.finditer(text, state.folded):
         start, end = found.span()
         after = text[end:end + 2]
         if len(after) == 2 and after[0] == " " and after[1].isupper():
@@ -459,8 +463,7 @@ def _places(state: _State) -> None:
         if mention.kind not in ("COUNTRY", "CAPITAL_METONYM") or mention.part_of >= 0:
             continue
         before = text[max(0, mention.start - 40):mention.start]
-        is_place = _word_before(state, mention.start, locative) is not None \
-            or bool(state.gaz.listed_place.search(before))
+        is_place = _word_before(state, mention.start, locative) or bool(state.gaz.listed_place.search(before))
         code = mention.country or ""
         locative_codes[code] = locative_codes.get(code, True) and is_place
     for mention in state.mentions:
@@ -470,6 +473,7 @@ def _places(state: _State) -> None:
 
 
 _NAME_CANDIDATE = regex.compile(rf"{NAME_WORD}(?: {NAME_WORD})+")
+_CANDIDATE = Entry("", "", "name", "NAME")  # each candidate is its own canonical name, set on the mention
 
 
 def _candidate_names(state: _State) -> None:
@@ -490,7 +494,7 @@ def _candidate_names(state: _State) -> None:
                 continue
             if start == sentence.start and name.count(" ", first_space + 1) < 1:  # fewer than three words
                 continue
-            _new_mention(state, start, end, Entry(name, name, "name", "NAME"), resolved_by="candidate")
+            _new_mention(state, start, end, _CANDIDATE, canonical=name, resolved_by="candidate")
 
 
 def _overlaps(taken: list[tuple[int, int]], taken_starts: list[int], start: int, end: int) -> bool:
@@ -510,6 +514,8 @@ def find_actors(doc: Document) -> list[Mention]:
     _places(state)
     _candidate_names(state)
     kept = sorted((m for m in state.mentions if m.kind != "NONE"), key=lambda m: (m.start, -m.end))
-    index = {id(m): i for i, m in enumerate(kept)}
-    order = {i: index.get(id(m), -1) for i, m in enumerate(state.mentions)}
-    return [replace(m, part_of=order[m.part_of]) if m.part_of >= 0 else m for m in kept]
+    position = {id(m): i for i, m in enumerate(kept)}
+    for mention in kept:  # part_of now points into `kept` (the mentions are this call's own, so changed in place)
+        if mention.part_of >= 0:
+            mention.part_of = position.get(id(state.mentions[mention.part_of]), -1)
+    return kept

@@ -7,15 +7,20 @@ on word boundaries. Case folding is done character by character so offsets into 
 
 from __future__ import annotations
 
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import chain
+from typing import NamedTuple
 
 import ahocorasick
 import regex
 
 from quanhe.lexicons import load_tsv, load_yaml
-from quanhe.text.matching import compile_phrases, phrase_key
+from quanhe.text.matching import compile_phrases, fold_chars, phrase_key
 from quanhe.text.normalize import is_syllable
 
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{L}[\p{Ll}\p{M}'’]*)*"  # a capitalised name word ("Thomas-Greenfield")
@@ -46,8 +51,7 @@ class Entry:
         return (not self.start or self.start[: len(text)] <= text) and (not self.end or text <= self.end + "~")
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):  # a tuple: one is made for every match of every article, and a frozen dataclass is slower
     start: int
     end: int
     entries: tuple[Entry, ...]
@@ -55,6 +59,61 @@ class Match:
     @property
     def entry(self) -> Entry:
         return self.entries[0]
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """A pattern whose every match opens with one of some listed words, matched case-insensitively. The regex engine
+    tries such an alternation slowly at every offset; `finditer` looks for the words' starts in the folded text with
+    plain string searches and tries the pattern only there."""
+
+    pattern: regex.Pattern
+    openings: tuple[str, ...]  # the words folded, less those another one begins ("ông ấy" starts with "ông")
+    unfolded: str  # characters the pattern takes for a letter of the words that fold to another ("ſ" for "s")
+
+    @classmethod
+    def build(cls, pattern: regex.Pattern, words: Iterable[str], unfolded: str) -> WordPattern:
+        folded = {fold_chars(w) for w in words}
+        openings = tuple(w for w in folded if not any(o != w and w.startswith(o) for o in folded))
+        return cls(pattern, openings, unfolded)
+
+    def finditer(self, text: str, folded: str) -> Iterator[regex.Match]:
+        """The matches of `pattern.finditer(text)` (`folded` is `fold_chars(text)`): each starts where an opening
+        starts in the folded text, and they are tried left to right from the end of the last one, as finditer does."""
+        if any(ch in text for ch in self.unfolded):  # a match the folded text does not show: try every offset
+            yield from self.pattern.finditer(text)
+            return
+        starts = []
+        for word in self.openings:
+            at = folded.find(word)
+            while at >= 0:
+                starts.append(at)
+                at = folded.find(word, at + 1)
+        reached = 0
+        for start in sorted(starts):
+            if start >= reached and (found := self.pattern.match(text, start)):
+                reached = found.end()
+                yield found
+
+
+def _unfolded_variants(words: Iterable[str]) -> str:
+    """The characters that case-insensitive matching takes for a letter of `words` but that `fold_chars` folds to
+    something else ("ſ" matches "s", "İ" matches "i"), found by asking the regex engine about every character."""
+    letters = set("".join(words))
+    if not letters:
+        return ""
+    like_a_letter = regex.compile(f"[{''.join(map(regex.escape, letters))}]", regex.I)
+    variants = set()
+    for plane in range(0, sys.maxunicode + 1, 0x10000):  # a plane at a time, to keep the memory small
+        characters = array("I", range(plane, plane + 0x10000)).tobytes().decode("utf-32-le", "surrogatepass")
+        variants.update(like_a_letter.findall(characters))
+    return "".join(sorted(ch for ch in variants if any(
+        _folds(ch) != _folds(letter) for letter in letters if regex.fullmatch(regex.escape(letter), ch, regex.I))))
+
+
+def _folds(ch: str) -> set[str]:
+    """`fold_chars` of a character alone and after a letter (where "Σ" lowers to a final "ς")."""
+    return {fold_chars(ch), fold_chars("a" + ch)[1:]}
 
 
 def _code(value: str) -> str | None:
@@ -105,20 +164,22 @@ def _entries(lang: str) -> list[Entry]:
 class Gazetteer:
     automaton: ahocorasick.Automaton
     surnames: dict[str, tuple[Entry, ...]]  # last name token -> people entries, for "ông Peskov", "Putin"
-    bare_surnames: ahocorasick.Automaton  # surnames that are not Vietnamese words, found without an honorific
-    honorific_name: regex.Pattern  # "ông Peskov", "bà Zakharova"
+    bare_surnames: frozenset[str]  # automaton keys: surnames that are not Vietnamese words, found without an honorific
+    honorific_name: WordPattern  # "ông Peskov", "bà Zakharova"
+    pronoun: WordPattern | None  # "ông", "bà", "ông ấy" as whole words (None when the list is empty)
     post_phrase: regex.Pattern  # " tại Istanbul" after a diplomatic mission: its post
-    listed_place: regex.Pattern  # "tại Geneva, " before a country: the country locates the city
+    listed_place: regex.Pattern  # "tại Geneva, " before a country: the country locates the city (anchored at the end,
+    # so searched backwards from there rather than tried from every offset)
     words: dict
     _folded_words: dict = field(default_factory=dict, repr=False, compare=False)
     _patterns: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def folded_words(self, name: str) -> list[str]:
+    def folded_words(self, name: str) -> tuple[str, ...]:
         """The listed words of `name`, case-folded, longest first (computed once per list)."""
         found = self._folded_words.get(name)
         if found is None:
-            found = self._folded_words[name] = sorted((w.casefold() for w in self.words.get(name, [])), key=len,
-                                                      reverse=True)
+            found = self._folded_words[name] = tuple(sorted((w.casefold() for w in self.words.get(name, [])),
+                                                            key=len, reverse=True))
         return found
 
     def word_set(self, name: str) -> frozenset[str]:
@@ -128,24 +189,15 @@ class Gazetteer:
             found = self._patterns[("set", name)] = frozenset(self.words.get(name, []))
         return found
 
-    def words_pattern(self, name: str) -> regex.Pattern | None:
-        """Any of the folded words of `name` as a whole word, case-insensitively (None when the list is empty)."""
-        key = ("words", name)
-        if key not in self._patterns:
-            words = self.folded_words(name)
-            self._patterns[key] = regex.compile(
-                r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\p{L}\p{M}])",
-                regex.I) if words else None
-        return self._patterns[key]
-
-    def scan(self, folded: str) -> list[Match]:
-        """Longest non-overlapping matches on word boundaries, left to right (as `longest_matches` over the
-        whole text, with the boundary test inlined)."""
+    def scan(self, folded: str) -> tuple[list[Match], list[tuple[int, int]]]:
+        """Longest non-overlapping matches on word boundaries, left to right, and from the same pass the (start, end)
+        of the bare surnames chosen the same way (each list as `longest_matches` over the whole text)."""
         if self.automaton.kind != ahocorasick.AHOCORASICK:
-            return []
+            return [], []
         size = len(folded)
         found = []
-        append = found.append
+        surnames = []
+        bare_surnames = self.bare_surnames
         for end_index, (key, entries) in self.automaton.iter(folded):
             match_end = end_index + 1
             match_start = match_end - len(key)
@@ -157,19 +209,23 @@ class Gazetteer:
                 ch = folded[match_end]
                 if ch.isalnum() or ch in "_'’" or "\u0300" <= ch <= "\u036f":
                     continue
-            append((match_start, -match_end, entries))
-        found.sort(key=_span_key)
-        chosen: list[Match] = []
-        last_end = -1
-        for match_start, negative_end, entries in found:
-            if match_start >= last_end:
-                last_end = -negative_end
-                chosen.append(Match(match_start, last_end, entries))
-        return chosen
+            if entries:
+                found.append((match_start, -match_end, entries))
+            if key in bare_surnames:
+                surnames.append((match_start, -match_end))
+        found.sort()  # by start, then longest first (no two share both, so the entries are never compared)
+        surnames.sort()
+        return ([Match(start, -negative_end, entries) for start, negative_end, entries in _leftmost_longest(found)],
+                [(start, -negative_end) for start, negative_end in _leftmost_longest(surnames)])
 
 
-def _span_key(item: tuple) -> tuple[int, int]:
-    return item[0], item[1]
+def _leftmost_longest(found: list[tuple]) -> Iterator[tuple]:
+    """Of matches (start, -end, ...) sorted, those that overlap none kept before them."""
+    last_end = -1
+    for match in found:
+        if match[0] >= last_end:
+            last_end = -match[1]
+            yield match
 
 
 @cache
@@ -180,17 +236,27 @@ def gazetteer(lang: str) -> Gazetteer:
         grouped.setdefault(phrase_key(entry.surface), []).append(entry)
         if entry.category == "person" and " " in entry.surface.strip():
             surnames.setdefault(phrase_key(entry.surface.split()[-1]), []).append(entry)
-    automaton = compile_phrases((key, tuple(entries)) for key, entries in grouped.items())
     # "Trong", "Bình", "Kim" are also common words: such surnames count only after an honorific ("ông Kim").
-    bare = compile_phrases((key, key) for key in surnames if not is_syllable(key))
+    # The others are found without one, by the gazetteer automaton (with no entries where a surname is only that).
+    bare = [key for key in surnames if not is_syllable(key)]
+    automaton = compile_phrases(chain(((key, tuple(entries)) for key, entries in grouped.items()),
+                                      ((key, ()) for key in bare)))
     words = load_yaml(lang, "actors.yaml")
     # the honorific in any case ("Ông", "ông"), the name capitalised ("ông Peskov", not "ông ông")
-    honorific_name = regex.compile(rf"\b(?i:{_alternation(words.get('honorifics', []))})\.? ({NAME_WORD})")
+    honorifics = words.get("honorifics", [])
+    pronouns = [w.casefold() for w in words.get("person_pronouns", [])]
+    unfolded = _unfolded_variants(honorifics + pronouns)  # one look at every character for both patterns
+    honorific_name = WordPattern.build(regex.compile(rf"\b(?i:{_alternation(honorifics)})\.? ({NAME_WORD})"),
+                                       honorifics, unfolded)
+    whole_word = rf"(?<![\p{{L}}\p{{M}}])(?:{_alternation(pronouns)})(?![\p{{L}}\p{{M}}])"
+    pronoun = WordPattern.build(regex.compile(whole_word, regex.I), pronouns, unfolded) if pronouns else None
     post = _alternation(words.get("post_location", []))
     locative = _alternation(words.get("locative", []))
-    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, bare, honorific_name,
+    return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, frozenset(map(phrase_key, bare)),
+                     honorific_name, pronoun,
                      regex.compile(rf" (?:{post}) {NAME_WORD}(?: {NAME_WORD}){{0,3}}", regex.I),
-                     regex.compile(rf"(?:{locative}) {NAME_WORD}(?: {NAME_WORD})*, $", regex.I), words)
+                     regex.compile(rf"(?:{locative}) {NAME_WORD}(?: {NAME_WORD})*, $", regex.I | regex.REVERSE),
+                     words)
 
 
 def _alternation(words: list[str]) -> str:
