@@ -20,7 +20,7 @@ import regex
 from quanhe.events.coder import ACTOR_KINDS, grammar as event_grammar, main_dyad, pair_before
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Assessment, Document, Evidence, Mention, Quote, Sentence, TimeExpr
-from quanhe.text.matching import compile_phrases, fold_chars, longest_matches, matches_by_sentence
+from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
 from quanhe.text.normalize import lowercase_unsafe
 
 WINDOW = 140  # characters after a relation word in which its assessment is looked for
@@ -75,22 +75,27 @@ def grammar(lang: str) -> Grammar:
                    any(value[2] for value in keys.values()))
 
 
-def _scan(grammar_: Grammar, text: str, folded: str) -> tuple[list[int] | None, bool]:
+def _scan(grammar_: Grammar, text: str, folded: str) -> tuple[list[int] | None, list[tuple[int, int]]]:
     """(Sorted offsets where a relation word occurs case-insensitively: a superset of where the relation pattern
-    matches, or None when every sentence must be scanned; whether a standalone cue occurs at all). `folded` is
-    fold_chars(text): each character lower-cased where that keeps one character, all that a safe character equated
-    with a relation letter needs, and the text the cue automaton runs on."""
-    starts: set[int] = set()
-    standalone = False
-    if grammar_.finder is not None:
-        for end, (length, is_relation, is_standalone) in grammar_.finder.iter(folded):
-            if is_relation:
-                starts.add(end - length + 1)
-            standalone = standalone or is_standalone
+    matches, or None when every sentence must be scanned; the spans, in order, where a cue long enough to stand
+    alone occurs). `folded` is fold_chars(text): each character lower-cased where that keeps one character, all
+    that a safe character equated with a relation letter needs, and the text the cue automaton runs on."""
+    found = list(grammar_.finder.iter(folded)) if grammar_.finder is not None else []
+    standalone = sorted((end - length + 1, end + 1) for end, (length, _, is_standalone) in found if is_standalone)
     unsafe = grammar_.relation_unsafe
     if unsafe is None or any(char in text for char in unsafe):
         return None, standalone
-    return sorted(starts), standalone
+    return sorted({end - length + 1 for end, (length, is_relation, _) in found if is_relation}), standalone
+
+
+def _holds(spans: list[tuple[int, int]], sentence: Sentence) -> bool:
+    """Whether one of the spans (in order of start) lies inside the sentence."""
+    at = bisect_left(spans, (sentence.start,))
+    while at < len(spans) and spans[at][0] < sentence.end:
+        if spans[at][1] <= sentence.end:
+            return True
+        at += 1
+    return False
 
 
 def _actors(doc: Document, start: int, end: int, ordered: bool = False) -> list[Mention]:
@@ -146,11 +151,8 @@ def find_assessments(doc: Document) -> list[Assessment]:
     for expr in doc.times:
         times_by_sentence.setdefault(expr.sentence, []).append(expr)
     relation_starts, standalone = _scan(grammar_, text, folded)
-    # The cues of each sentence, for the standalone ones: only when a long enough cue occurs at all (the matches
-    # chosen are among the automaton's raw hits, so without a long one among those every cue would be skipped).
-    cue_matches = matches_by_sentence(grammar_.automaton, folded, doc.sentences) if standalone else None
     ordered: list[bool] = []  # whether the mentions are sorted by start, looked at when first needed
-    for position, sentence in enumerate(doc.sentences):
+    for sentence in doc.sentences:
         if sentence.role in ("title", "heading"):
             continue  # headlines paraphrase what the body says
         used: list[tuple[int, int]] = []  # cue spans taken in this sentence (a cue never crosses a sentence)
@@ -176,7 +178,11 @@ def find_assessments(doc: Document) -> list[Assessment]:
                                         quote.speaker if quote else None, _date(doc, times, quote),
                                         _evidence(doc, sentence, start, end), cue.text))
                 break
-        for start, end, cue in cue_matches[position] if cue_matches is not None else ():
+        # The cues of the sentence, for the standalone ones: only when a long enough cue occurs in it (the matches
+        # chosen are among the automaton's raw hits, so without a long one among those every cue would be skipped).
+        cue_matches = longest_matches(grammar_.automaton, folded, sentence.start, sentence.end) \
+            if _holds(standalone, sentence) else ()
+        for start, end, cue in cue_matches:
             if len(cue.text.split()) < STANDALONE_MIN_WORDS or any(s <= start < e for s, e in used):
                 continue
             quote = _speaker(doc.quotes, start, end)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 import ahocorasick
@@ -29,7 +30,8 @@ import regex
 from quanhe.analyze.dating import day_of, news_day, section_start
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.model import Document, Event, Evidence, Mention, Quote, Sentence, TimeExpr
-from quanhe.text.matching import compile_phrases, fold_chars, longest_matches
+from quanhe.text.matching import compile_phrases, fold_chars, longest_matches, matches_by_sentence
+from quanhe.text.normalize import lowercase_unsafe
 
 ACTOR_KINDS = ("PERSON", "ROLE", "PRONOUN", "INSTITUTION", "ORG", "COUNTRY", "CAPITAL_METONYM")
 SYMMETRIC = {"CONSULT", "COOPERATE", "AGREE"}  # a joint subject acts with, not alongside, its other member
@@ -46,6 +48,7 @@ CLAUSE_REACH = 400  # characters before and after a trigger within which its cla
 QUOTE_REACH = 3000  # the longest quote that is searched back for around a trigger
 PAIR_REACH = 1500  # characters back within which "hai bên" finds the two parties it stands for
 RIGHT_AFTER_CHARS = 80  # how far after an intent trigger its complement's subject is looked for
+WORD_REACH = 30  # how far before a position `_word_before` looks for a word
 
 
 @dataclass(frozen=True)
@@ -79,24 +82,37 @@ def cues(lang: str) -> Cues:
     return Cues(automaton, modality, load_yaml(lang, "event_grammar.yaml"))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     start: int
     end: int
     trigger: Trigger
 
 
-def _find_triggers(folded: str, sentence: Sentence, automaton: ahocorasick.Automaton) -> list[_Hit]:
-    """Trigger matches; a stop phrase (a row with no type, e.g. "tiếp tục" hiding "tiếp") only hides."""
-    return [_Hit(*match) for match in longest_matches(automaton, folded, sentence.start, sentence.end)
-            if match[2].type]
+def _find_triggers(folded: str, sentences: list[Sentence], automaton: ahocorasick.Automaton) -> list[list[_Hit]]:
+    """Trigger matches of each sentence, from one scan of the text; a stop phrase (a row with no type, e.g. "tiếp
+    tục" hiding "tiếp") only hides."""
+    return [[_Hit(*match) for match in matches if match[2].type]
+            for matches in matches_by_sentence(automaton, folded, sentences)]
+
+
+@cache
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, list[list[str]]]:
+    """The phrases' words, by their first word."""
+    index: dict[str, list[list[str]]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        if words:
+            index.setdefault(words[0], []).append(words)
+    return index
 
 
 def _made_of(words: list[str], phrases: tuple[str, ...]) -> bool:
     """Whether the words are a sequence of the listed phrases ("tiến hành các" yes, "tiếp nối" no)."""
+    starting = _by_first_word(phrases)
     i = 0
     while i < len(words):
-        step = max((len(p.split()) for p in phrases if words[i:i + len(p.split())] == p.split()), default=0)
+        step = max((len(p) for p in starting.get(words[i], ()) if words[i:i + len(p)] == p), default=0)
         if not step:
             return False
         i += step
@@ -110,7 +126,7 @@ def _drop_complements(text: str, hits: list[_Hit], gap_words: tuple[str, ...]) -
     last_end = 0  # end of the last trigger, kept or not: "ký các thỏa thuận sáp nhập" is one chain of objects
     for hit in hits:
         if kept:
-            gap = fold_chars(text[last_end:hit.start]).split()
+            gap = fold_chars(text[last_end:hit.start]).split(maxsplit=COMPLEMENT_GAP)  # (all the words, if few)
             if len(gap) <= COMPLEMENT_GAP and _made_of(gap, gap_words):
                 if hit.trigger.type in FORCEFUL and kept[-1].trigger.type not in FORCEFUL:
                     kept[-1] = hit
@@ -124,36 +140,80 @@ def _drop_complements(text: str, hits: list[_Hit], gap_words: tuple[str, ...]) -
 _CLAUSE_BREAK = regex.compile(r"[,;]|[.!?…](?=\s)")
 
 
-def _clause(text: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+def _clause_breaks(text: str, sentence: Sentence) -> list[int]:
+    """Where the sentence's clause breaks are, found once for all its triggers."""
+    return [found.start() for found in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
+
+
+def _clause(text: str, breaks: list[int], sentence: Sentence, start: int, end: int) -> tuple[int, int]:
     """The segment around [start, end) between commas, semicolons or the ends of sentences inside a quote, at
     most CLAUSE_REACH characters either side (arguments lie close to their trigger; a run-on "sentence" of
-    thousands of words must not make every trigger scan all of it)."""
+    thousands of words must not make every trigger scan all of it). `breaks` are the sentence's clause breaks; a
+    full stop right before either end of the segment does not count, its space being outside (as when the
+    segment is searched alone)."""
     lower, upper = max(sentence.start, start - CLAUSE_REACH), min(sentence.end, end + CLAUSE_REACH)
-    left = lower
-    for found in _CLAUSE_BREAK.finditer(text, lower, start):
-        left = found.end()
-    right = _CLAUSE_BREAK.search(text, end, upper)
-    return left, right.start() if right else upper
+    before = bisect_left(breaks, start) - 1
+    if before >= 0 and breaks[before] == start - 1 and text[start - 1] not in ",;":
+        before -= 1
+    after = bisect_left(breaks, end)
+    if after < len(breaks) and breaks[after] == upper - 1 and text[upper - 1] not in ",;":
+        after += 1
+    left = breaks[before] + 1 if before >= 0 and breaks[before] >= lower else lower
+    return left, breaks[after] if after < len(breaks) and breaks[after] < upper else upper
 
 
-def _actors_in(doc: Document, folded: str, g: Grammar, start: int, end: int) -> list[Mention]:
-    """Actors in doc.text[start:end]; one after a place word ("xung đột tại Ukraine", "tại Hội đồng Bảo an") is
-    a setting, not an argument."""
-    return [m for m in doc.mentions_between(start, end)
-            if m.end <= end and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED"
-            and m.code and not _word_before(folded, m.start, start, g.locative)]
+class _Actors:
+    """The mentions that can be an event's arguments, filtered once per document rather than in every window
+    searched (several per trigger).
+
+    Only the place word test depends on the window: `_word_before` looks back at most WORD_REACH characters and
+    never before the window's start, so for an actor at least that far into the window its result is the one
+    computed here."""
+
+    def __init__(self, doc: Document, folded: str, g: Grammar) -> None:
+        self.folded, self.locative = folded, g.locative
+        self.mention_starts = [m.start for m in doc.mentions]
+        self.positions: list[int] = []  # of the actors in doc.mentions
+        self.actors: list[tuple[Mention, int, bool]] = []  # (actor, the last window start that does not cut its
+        for position, m in enumerate(doc.mentions):       # place word test short, whether it is a setting)
+            if m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED" and m.code:
+                unbounded = max(0, m.start - WORD_REACH)
+                # `_word_before`'s first test, inline: most actors follow no place word, and need no call
+                setting = folded[unbounded:m.start].rstrip().endswith(g.locative) \
+                    and _word_before(folded, m.start, unbounded, g.locative)
+                self.positions.append(position)
+                self.actors.append((m, unbounded, setting))
+
+    def between(self, start: int, end: int, ends_by: int | None = None) -> list[Mention]:
+        """Actors starting in [start, end) (as `doc.mentions_between`) and ending by `ends_by` (default `end`); one
+        after a place word ("xung đột tại Ukraine", "tại Hội đồng Bảo an") is a setting, not an argument."""
+        ends_by = end if ends_by is None else ends_by
+        first = bisect_left(self.positions, bisect_left(self.mention_starts, start))
+        last = bisect_left(self.positions, bisect_left(self.mention_starts, end))
+        return [m for m, unbounded, setting in self.actors[first:last] if m.end <= ends_by
+                and not (setting if start <= unbounded else _word_before(self.folded, m.start, start, self.locative))]
 
 
-def _is_topic(doc: Document, folded: str, clause_start: int, trigger_start: int, markers: tuple[str, ...]) -> bool:
+def _is_topic(doc: Document, folded: str, clause_start: int, lead: str, lead_words: list[str],
+              markers: tuple[str, ...]) -> bool:
     """A trigger right after a topic or purpose marker ("liên quan đến việc ký kết", "để xuống thang", "về
     triển vọng hợp tác"), possibly with its actor between ("liên quan đến việc Moscow triển khai"), names what
-    is talked about or aimed at, not an act."""
-    end = trigger_start
-    actor = [m for m in doc.mentions_between(clause_start, end) if m.end <= end and not folded[m.end:end].strip()]
-    if actor:
-        end = actor[0].start
-    before = " " + " ".join(folded[clause_start:end].split()[-4:])
-    return any(before.endswith(" " + marker) for marker in markers)
+    is talked about or aimed at, not an act. `lead` is the folded clause up to the trigger, `lead_words` its
+    words."""
+    joined = " ".join(lead_words)
+    if not any(marker in joined for marker in markers):
+        return False  # (the words before an actor right before the trigger are among the lead's too)
+    end = clause_start + len(lead)
+    spaces = clause_start + len(lead.rstrip())  # an actor ending here or later has only spaces after it
+    actor = next((m for m in doc.mentions_between(clause_start, end) if spaces <= m.end <= end), None)
+    words = folded[clause_start:actor.start].split() if actor else lead_words
+    return (" " + " ".join(words[-4:])).endswith(_spaced(markers))
+
+
+@cache
+def _spaced(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words, each after a space: ends of text that end with one of them on a word boundary."""
+    return tuple(" " + word for word in words)
 
 
 def _last_joint(doc: Document, mentions: list[Mention], joiners: tuple[str, ...]) -> list[Mention]:
@@ -215,34 +275,25 @@ def _paragraph_reach(doc: Document) -> list[int]:
     return doc._index[key]
 
 
-def _local_counterpart(doc: Document, folded: str, g: Grammar, offset: int, sentence: Sentence,
-                       source: Mention, counterparts: _Counterparts | None = None) -> Mention | None:
+def _local_counterpart(doc: Document, counterparts: _Counterparts, offset: int, sentence: Sentence,
+                       source: Mention) -> Mention | None:
     """The last actor of another country named (not as a place) in this sentence or the two before: what the
     source reacts to."""
-    lowest = doc.sentences[max(0, sentence.index - 2)].start
-    if counterparts is not None:
-        return counterparts.last(lowest, offset, source.code)
-    candidates = [m for m in _actors_in(doc, folded, g, lowest, offset) if m.country and m.country != source.code]
-    return candidates[-1] if candidates else None
+    return counterparts.last(doc.sentences[max(0, sentence.index - 2)].start, offset, source.code)
 
 
 class _Counterparts:
     """`_local_counterpart` without walking back over every actor of a long sentence (a run-on sentence naming
     the source's own country again and again made each trigger scan all of it).
 
-    `_actors_in(lowest, offset)` keeps an actor when its place word check, which looks back at most 30 characters
-    and never before `lowest`, passes; for an actor 30 characters or more after `lowest` that check does not
-    depend on `lowest`, so those actors are filtered once here. Each one also points back to the nearest earlier
-    one of another country, so a run of the source's own country is skipped in one step."""
+    `actors.between(lowest, offset)` keeps an actor when its place word check, which looks back at most WORD_REACH
+    characters and never before `lowest`, passes; for an actor WORD_REACH characters or more after `lowest` that
+    check does not depend on `lowest`, so those actors are filtered once here. Each one also points back to the
+    nearest earlier one of another country, so a run of the source's own country is skipped in one step."""
 
-    REACH = 30  # how far `_word_before` looks back
-
-    def __init__(self, doc: Document, folded: str, g: Grammar) -> None:
-        self.doc, self.folded, self.g = doc, folded, g
-        self.actors = [m for m in doc.mentions
-                       if m.country and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED" and m.code
-                       and m.start >= self.REACH
-                       and not _word_before(folded, m.start, m.start - self.REACH, g.locative)]
+    def __init__(self, actors: _Actors) -> None:
+        self.all = actors
+        self.actors = [m for m, _, setting in actors.actors if m.country and m.start >= WORD_REACH and not setting]
         self.starts = [m.start for m in self.actors]
         self.other: list[int] = []  # index of the nearest earlier actor whose country differs, or -1
         for i, mention in enumerate(self.actors):
@@ -252,8 +303,8 @@ class _Counterparts:
             self.other.append(j)
 
     def last(self, lowest: int, offset: int, code: str | None) -> Mention | None:
-        """The last of `_actors_in(doc, folded, g, lowest, offset)` with a country other than `code`."""
-        floor = bisect_left(self.starts, lowest + self.REACH)
+        """The last of `actors.between(lowest, offset)` with a country other than `code`."""
+        floor = bisect_left(self.starts, lowest + WORD_REACH)
         i = bisect_left(self.starts, offset) - 1
         while i >= floor:
             mention = self.actors[i]
@@ -263,19 +314,14 @@ class _Counterparts:
                 return mention
             else:
                 i -= 1
-        near = [m for m in self.doc.mentions_between(lowest, min(offset, lowest + self.REACH))
-                if m.end <= offset and m.part_of < 0 and m.kind in ACTOR_KINDS and m.sector != "MED" and m.code
-                and not _word_before(self.folded, m.start, lowest, self.g.locative)
-                and m.country and m.country != code]  # _actors_in(lowest, offset) for the first 30 characters
+        near = [m for m in self.all.between(lowest, min(offset, lowest + WORD_REACH), ends_by=offset)
+                if m.country and m.country != code]  # actors.between(lowest, offset) for the first characters
         return near[-1] if near else None
 
 
 def main_dyad(doc: Document) -> tuple[str, str] | None:
     """The article's two most often named country codes: the default counterpart of a one-sided statement."""
-    counts: dict[str, int] = {}
-    for mention in doc.mentions:
-        if mention.country and mention.kind != "PLACE" and mention.sector != "MED":
-            counts[mention.country] = counts.get(mention.country, 0) + 1
+    counts = Counter(m.country for m in doc.mentions if m.country and m.kind != "PLACE" and m.sector != "MED")
     ranked = sorted(counts, key=lambda code: -counts[code])
     return (ranked[0], ranked[1]) if len(ranked) >= 2 else None
 
@@ -288,9 +334,11 @@ def _containing_quote(quotes: list[Quote], starts: list[int], start: int, end: i
     return min(inside, key=lambda q: q.end - q.start) if inside else None
 
 
-def _modality(folded: str, clause: tuple[int, int], trigger: _Hit, cues_: Cues) -> tuple[bool, str | None]:
-    """Negation and modality cues of the trigger's clause (longest match, so stop phrases such as "không người
-    lái" hide "không"); `before_trigger` cues count only within BEFORE_WORDS words before the trigger."""
+def _modality(folded: str, clause: tuple[int, int], trigger: _Hit,
+              matches: list[tuple[int, int, Modality]]) -> tuple[bool, str | None]:
+    """Negation and modality cues of the trigger's clause (`matches`: the clause's longest matches, so stop phrases
+    such as "không người lái" hide "không"); `before_trigger` cues count only within BEFORE_WORDS words before
+    the trigger."""
     near = folded.rfind(" ", clause[0], trigger.start)
     for _ in range(BEFORE_WORDS):
         if near <= clause[0]:
@@ -298,7 +346,7 @@ def _modality(folded: str, clause: tuple[int, int], trigger: _Hit, cues_: Cues) 
         near = folded.rfind(" ", clause[0], near)
     near = max(near, clause[0])
     negated, modality = False, None
-    for start, end, cue in longest_matches(cues_.modality, folded, clause[0], clause[1]):
+    for start, end, cue in matches:
         if not cue.effect or (trigger.start <= start < trigger.end):
             continue
         if cue.scope == "before_trigger" and not (near <= start and end <= trigger.start):
@@ -312,7 +360,17 @@ def _modality(folded: str, clause: tuple[int, int], trigger: _Hit, cues_: Cues) 
 
 def _word_before_any(text: str, words: tuple[str, ...]) -> bool:
     padded = f" {' '.join(text.split())} "
-    return any(f" {w} " in padded for w in words)
+    return any(w in padded for w in _between_spaces(words))
+
+
+@cache
+def _between_spaces(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f" {w} " for w in words)
+
+
+# Matches text[pos:endpos] when len(text[pos:endpos].split()) > 2 (re's \s, unlike regex's, is what str.split()
+# splits on), reading no further than the third word.
+_THREE_WORDS = re.compile(r"\s*\S+\s+\S+\s+\S")
 
 
 class _Dating:
@@ -343,8 +401,8 @@ class _Dating:
         self._scanned: dict[int, tuple[int, bool, list[str]]] = {}  # paragraph start -> (up to, found, last words)
         self._usable: dict[int, tuple[list[TimeExpr], list[int]]] = {}  # sentence -> times that can date, starts
         self._far: dict[int, tuple[list[TimeExpr], list[int]]] = {}  # by id(sentence): those far after a trigger
+        self._anaphoric: dict[tuple[int, int], bool] = {}  # sentence openings -> whether a time anaphor opens them
         self._folded: str | None = None  # the text case-folded (built on first need)
-        self._token_starts: list[int] = []
         self._subordinators: list[tuple[str, list[int]]] = []  # (word, starts of " word " in the folded text)
         self._reach = max((len(w) for w in g.subordinators), default=0) + 2
 
@@ -374,8 +432,11 @@ class _Dating:
     def recalled(self, sentence: Sentence, upto: int) -> TimeExpr | None:
         """The time a time anaphor opening the sentence ("Vào thời điểm đó, Nga muốn …", not "Trong khi đó")
         points back to: the last time given in the RECALL_SENTENCES sentences before; None without an anaphor."""
-        opening = fold_chars(self.text[sentence.start:min(upto, sentence.start + ANAPHOR_REACH)]).lstrip(" \"“'(")
-        if not self.g.time_anaphora.match(opening):
+        opening = (sentence.start, min(upto, sentence.start + ANAPHOR_REACH))
+        if opening not in self._anaphoric:
+            folded = fold_chars(self.text[opening[0]:opening[1]]).lstrip(" \"“'(")
+            self._anaphoric[opening] = bool(self.g.time_anaphora.match(folded))
+        if not self._anaphoric[opening]:
             return None
         for index in range(sentence.index - 1, max(sentence.index - 1 - RECALL_SENTENCES, -1), -1):
             times = self._dating(index)[0]
@@ -398,8 +459,7 @@ class _Dating:
         `first_usable` tests each time as `_date` does)."""
         if self._folded is None:
             self._folded = self.text.casefold()
-            if len(self._folded) == len(self.text):  # (re's \S, unlike regex's, is what str.split() keeps)
-                self._token_starts = [m.start() for m in re.finditer(r"\S+", self.text)]
+            if len(self._folded) == len(self.text):
                 for word in self.g.subordinators:
                     marked, found, at = f" {word} ", [], self._folded.find(f" {word} ")
                     while at >= 0:
@@ -407,11 +467,6 @@ class _Dating:
                         at = self._folded.find(marked, at + 1)
                     self._subordinators.append((word, found))
         return len(self._folded) == len(self.text)
-
-    def _words_between(self, start: int, end: int) -> int:
-        """len(text[start:end].split())."""
-        inside = bisect_left(self._token_starts, end) - bisect_right(self._token_starts, start)
-        return inside + (1 if start < end and not self.text[start].isspace() else 0)
 
     def _far_times(self, sentence: Sentence) -> tuple[list[TimeExpr], list[int]]:
         """The sentence's times that can date an act they follow by more than two words: dated by themselves (a
@@ -447,7 +502,7 @@ class _Dating:
         at = bisect_left(starts, hit.end)
         while at < len(times):
             t = times[at]
-            if self._fold() and self._words_between(hit.end, t.start) > 2 and t.start - hit.end >= self._reach:
+            if t.start - hit.end >= self._reach and self._fold() and _THREE_WORDS.match(self.text, hit.end, t.start):
                 break  # far from the trigger: so are the rest
             if usable(t):
                 return t
@@ -530,8 +585,9 @@ def _date(doc: Document, g: Grammar, sentence: Sentence, clause: tuple[int, int]
     return None, None, "none"
 
 
-def _place(doc: Document, g: Grammar, clause: tuple[int, int]) -> dict | None:
-    found = g.place_phrase.search(doc.text, clause[0], clause[1])
+def _place(doc: Document, g: Grammar, clause: tuple[int, int], spans: _WordSpans | None) -> dict | None:
+    """"tại Istanbul"; `spans`: where place words occur in the folded text, when they show every place."""
+    found = g.place_phrase.search(doc.text, clause[0], clause[1], spans)
     if not found:
         return None
     start = found.start(1)
@@ -563,18 +619,18 @@ class Grammar:
     undated: tuple[str, ...]  # mark an unspecified past ("từng", "chưa từng"): no date unless one is given
     aboutness: tuple[str, ...]  # an actor after these is talked about, not a party ("về vấn đề Ukraine")
     demonstratives: tuple[str, ...]  # a nominal trigger followed by these refers back ("cuộc đàm phán này")
-    condition: regex.Pattern  # a condition marker ("nếu", "phụ thuộc vào"): a conditional offer or threat
+    condition: Words  # a condition marker ("nếu", "phụ thuộc vào"): a conditional offer or threat
     complement_gap: tuple[str, ...]  # words between a trigger and its object trigger ("bác bỏ việc đàm phán")
     classifiers: tuple[str, ...]  # nominal classifiers before a trigger ("cuộc đối thoại" = "đối thoại")
     relative_markers: tuple[str, ...]  # open a relative clause ("mà"): its acts describe, they are not news
     between: tuple[str, ...]  # "giữa X và Y": the two parties of a mutual act
     open_period: tuple[str, ...]  # a period they start ("Sau Chiến tranh …") says when something began
     dating_words: tuple[str, ...]  # before a time expression that dates the act ("vào ngày 12-2")
-    time_anaphora: regex.Pattern  # "vào thời điểm đó": the time the text last gave
-    continuation: regex.Pattern  # "Nga cũng yêu cầu …": the account of the sentence before goes on, in its time
-    background: regex.Pattern  # "sau khi X": X came before the act the sentence reports, on a day not given
+    time_anaphora: Words  # "vào thời điểm đó": the time the text last gave
+    continuation: Words  # "Nga cũng yêu cầu …": the account of the sentence before goes on, in its time
+    background: Words  # "sau khi X": X came before the act the sentence reports, on a day not given
     subordinators: tuple[str, ...]  # a time after these dates another clause ("trước khi … vào cuối tháng 2")
-    place_phrase: regex.Pattern  # "tại Istanbul": where the act took place
+    place_phrase: PlacePhrase  # "tại Istanbul": where the act took place
 
 
 @cache
@@ -616,26 +672,102 @@ def grammar(lang: str) -> Grammar:
                    _place_phrase(roles.get("place", [])))
 
 
-def _words_pattern(words: tuple[str, ...]) -> regex.Pattern:
+@dataclass(frozen=True)
+class Words:
+    """A pattern made of literal words: `search` runs it only where one of the words occurs at all, which
+    `str.find` tells much faster than the pattern (most windows searched hold none)."""
+
+    words: tuple[str, ...]
+    pattern: regex.Pattern
+
+    def search(self, text: str, start: int = 0, end: int | None = None,
+               spans: _WordSpans | None = None) -> regex.Match | None:
+        """`pattern.search(text, start, end)`; `spans`: where the words occur in `text`, for many windows of it."""
+        end = len(text) if end is None else end
+        occurs = spans.any_within(start, end) if spans is not None \
+            else any(text.find(word, start, end) >= 0 for word in self.words)
+        return self.pattern.search(text, start, end) if occurs else None
+
+    def match(self, text: str) -> regex.Match | None:
+        return self.pattern.match(text)
+
+
+def _words_pattern(words: tuple[str, ...]) -> Words:
     alternation = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
-    return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+    return Words(words, regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)"))
 
 
 @cache
-def _spaced_words(words: tuple[str, ...]) -> regex.Pattern:
+def _spaced_words(words: tuple[str, ...]) -> Words:
     """One of the words between two spaces (" để ", " nhằm ")."""
-    return regex.compile(r"\s(?:" + "|".join(map(regex.escape, words)) + r")\s")
+    return Words(words, regex.compile(r"\s(?:" + "|".join(map(regex.escape, words)) + r")\s"))
 
 
-def _place_phrase(place_words: list[str]) -> regex.Pattern:
+@dataclass(frozen=True)
+class PlacePhrase:
+    """A place word, then capitalised words ("tại Istanbul"). The case-insensitive pattern is slow to search: in
+    an article without the characters that IGNORECASE equates with a place word's letters but that lower-case to
+    something else (normalize.lowercase_unsafe), it runs only where the folded text holds a place word."""
+
+    words: tuple[str, ...]
+    unsafe: tuple[str, ...] | None
+    pattern: regex.Pattern
+
+    def foldable(self, text: str) -> bool:
+        """Whether the folded text shows every place the pattern can match in `text`."""
+        return self.unsafe is not None and not any(char in text for char in self.unsafe)
+
+    def search(self, text: str, start: int, end: int, spans: _WordSpans | None) -> regex.Match | None:
+        """`pattern.search(text, start, end)`; `spans`: where the words occur in fold_chars(text) when
+        `foldable(text)`, else None. A match starts with a place word, so the search starts at the first one."""
+        if spans is not None:
+            start = spans.first_within(start, end)
+            if start is None:
+                return None
+        return self.pattern.search(text, start, end)
+
+
+class _WordSpans:
+    """Where some words occur in a text, found on first use, once for all the windows searched (they overlap)."""
+
+    def __init__(self, text: str, words: tuple[str, ...]) -> None:
+        self.text, self.words = text, words
+        self.spans: list[tuple[int, int]] | None = None
+
+    def any_within(self, start: int, end: int) -> bool:
+        """`any(text.find(word, start, end) >= 0 for word in words)`."""
+        return self.first_within(start, end) is not None
+
+    def first_within(self, start: int, end: int) -> int | None:
+        """`min(text.find(word, start, end) for word in words)`, leaving out those not found; None if none is."""
+        if not all(self.words):  # the empty word is everywhere
+            return min((at for word in self.words if (at := self.text.find(word, start, end)) >= 0), default=None)
+        if self.spans is None:
+            self.spans = []
+            for word in self.words:
+                at = self.text.find(word)
+                while at >= 0:
+                    self.spans.append((at, at + len(word)))
+                    at = self.text.find(word, at + 1)
+            self.spans.sort()
+        at = bisect_left(self.spans, (start,))
+        while at < len(self.spans) and self.spans[at][0] < end:
+            if self.spans[at][1] <= end:
+                return self.spans[at][0]
+            at += 1
+        return None
+
+
+def _place_phrase(place_words: list[str]) -> PlacePhrase:
     alternation = "|".join(regex.escape(w) for w in sorted(place_words, key=len, reverse=True)) or "(?!)"
-    return regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{alternation}) (\p{{Lu}}[\p{{L}}\p{{M}}]*(?: \p{{Lu}}[\p{{L}}\p{{M}}]*)*)",
-                         regex.I)
+    pattern = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{alternation}) (\p{{Lu}}[\p{{L}}\p{{M}}]*(?: \p{{Lu}}[\p{{L}}\p{{M}}]*)*)",
+                            regex.I)
+    return PlacePhrase(tuple(place_words), lowercase_unsafe(place_words), pattern)
 
 
 def _word_before(folded: str, start: int, lower: int, words: tuple[str, ...]) -> bool:
     """Whether one of the words ends right before `start` (after `lower`), on a word boundary."""
-    low = max(lower, start - 30)
+    low = max(lower, start - WORD_REACH)
     before = folded[low:start].rstrip()
     if not before or (isinstance(words, tuple) and not before.endswith(words)):  # one test for all the words
         return False
@@ -692,35 +824,39 @@ def _sources(doc: Document, folded: str, g: Grammar, clause: tuple[int, int], hi
     return [], None
 
 
-def _between(doc: Document, folded: str, g: Grammar, hit: _Hit, clause: tuple[int, int]) -> tuple[list[Mention], None]:
+def _between(actors: _Actors, folded: str, g: Grammar, hit: _Hit,
+             clause: tuple[int, int]) -> tuple[list[Mention], None]:
     """A nominal act followed by its parties: "cuộc điện đàm giữa ông Putin với Tổng thống Mỹ" -> (Putin,)."""
-    after = _actors_in(doc, folded, g, hit.end, clause[1])
+    after = actors.between(hit.end, clause[1])
     if after and set(g.between) & set(folded[hit.end:after[0].start].split()[-2:]):  # "giữa ông Putin"
         return [after[0]], None
     return [], None
 
 
-def _targets(doc: Document, folded: str, g: Grammar, sentence: Sentence, clause: tuple[int, int], hit: _Hit,
-             sources: list[Mention], pair: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+def _targets(doc: Document, actors: _Actors, purposes: _WordSpans, folded: str, g: Grammar, sentence: Sentence,
+             clause: tuple[int, int], hit: _Hit, sources: list[Mention],
+             pair: list[Mention]) -> tuple[list[Mention], list[Mention]]:
     """(sources, targets). The other member of a joint or paired subject, or of "giữa X và/với Y", for mutual
     acts; else the first other actor after the trigger, up to a purpose clause ("để …"), in its clause and then
     in the rest of the sentence; a closing attribution ("…, ông X cảnh báo.") looks back into what was reported.
     Undirected acts (shows of force) take a target only after a hostile marker ("chống lại", "nhằm vào")."""
     codes = {s.code for s in sources}
     symmetric = hit.trigger.type in SYMMETRIC
-    addressed = [m for m in _actors_in(doc, folded, g, hit.end, clause[1]) if m.code not in codes]
+    addressed = [m for m in actors.between(hit.end, clause[1]) if m.code not in codes]
     if symmetric and len(sources) > 1 and not addressed:  # "Nga và Mỹ đã gặp nhau": with each other
         return sources[:1], [sources[1]]
     if pair and len(pair) == 2 and sources[0] in pair and symmetric:
         return sources[:1], [pair[1] if sources[0] is pair[0] else pair[0]]
     reach = min(sentence.end, hit.end + CLAUSE_REACH)
-    purpose = _spaced_words(g.purpose_markers).search(folded, hit.end, reach) if g.purpose_markers else None
+    purpose = _spaced_words(g.purpose_markers).search(folded, hit.end, reach, purposes) \
+        if g.purpose_markers else None
     limit = purpose.start() if purpose else reach
     windows = [(hit.end, min(clause[1], limit)), (clause[1], limit)]
     if hit.trigger.speech and text_is_closing(doc, sentence, clause):
         windows.append((max(sentence.start, clause[0] - CLAUSE_REACH), clause[0]))
     for start, end in windows:
-        others = [m for m in _actors_in(doc, folded, g, start, end) if m.code not in codes]
+        others = addressed if (start, end) == (hit.end, clause[1]) \
+            else [m for m in actors.between(start, end) if m.code not in codes]
         if hit.trigger.type in UNDIRECTED:
             others = [m for m in others if _word_before(folded, m.start, hit.end, g.hostile_markers)]
         if not others:
@@ -749,15 +885,16 @@ def text_is_closing(doc: Document, sentence: Sentence, clause: tuple[int, int]) 
 _NOT_SPACE_OR_DOT = regex.compile(r"[^ .]")
 
 
-def _condition(doc: Document, folded: str, g: Grammar, sentence: Sentence, hit: _Hit) -> tuple[bool, Mention | None]:
+def _condition(actors: _Actors, conditions: _WordSpans, folded: str, g: Grammar, sentence: Sentence,
+               hit: _Hit) -> tuple[bool, Mention | None]:
     """Whether the trigger's sentence (within CLAUSE_REACH of it) states a condition ("nếu Mỹ …", "phụ thuộc vào
     việc Washington …"), and the actor the condition names, if any."""
     start, end = max(sentence.start, hit.start - CLAUSE_REACH), min(sentence.end, hit.end + CLAUSE_REACH)
-    found = g.condition.search(folded, start, end)
+    found = g.condition.search(folded, start, end, conditions)
     if not found:
         return False, None
-    actors = _actors_in(doc, folded, g, found.end(), end)
-    return True, (actors[0] if actors else None)
+    named = actors.between(found.end(), end)
+    return True, (named[0] if named else None)
 
 
 def _conditional(doc: Document, sentence: Sentence, hit: _Hit, kind: str, mode: str, speaker: Mention,
@@ -785,35 +922,48 @@ def code_events(doc: Document) -> list[Event]:
     cues_ = cues(doc.article.language or "vi")
     g = grammar(doc.article.language or "vi")
     text, folded = doc.text, fold_chars(doc.text)
+    triggers = _find_triggers(folded, doc.sentences, cues_.automaton)
+    if not any(triggers):
+        return []  # no trigger, no event: the look-ups below are not built
     dyad = main_dyad(doc)
     today = news_day(doc)
     section = section_start(doc)
     extent = _extent_starts(doc)
     quote_starts = [q.start for q in doc.quotes]
     dating = _Dating(doc, g)
+    actors = _Actors(doc, folded, g)
+    places = _WordSpans(folded, g.place_phrase.words) if g.place_phrase.foldable(text) else None
+    purposes, conditions = _WordSpans(folded, g.purpose_markers), _WordSpans(folded, g.condition.words)
+    pair_words = _WordSpans(folded, g.pair_words)
     counterparts: _Counterparts | None = None  # built on first use
+    modality_cues: dict[tuple[int, int], list] = {}  # the modality cues of each clause, matched once
     first_named: dict[str, Mention] = {}  # the first mention of a country (a country name first): dyad fallback
     events: list[Event] = []
-    for sentence in doc.sentences:
+    for sentence, hits in zip(doc.sentences, triggers):
         wish_clause: tuple[int, int] | None = None
-        for hit in _drop_complements(text, _find_triggers(folded, sentence, cues_.automaton), g.complement_gap):
-            clause = _clause(text, sentence, hit.start, hit.end)
+        breaks = _clause_breaks(text, sentence) if hits else []
+        for hit in _drop_complements(text, hits, g.complement_gap):
+            clause = _clause(text, breaks, sentence, hit.start, hit.end)
             if clause == wish_clause:
                 continue  # "hy vọng Moscow sẽ xem xét … và quay trở lại bàn đàm phán": what is wished for
             if hit.trigger.type == "REQUEST" or hit.trigger.mode == "intent":
                 wish_clause = clause
-            if _is_topic(doc, folded, clause[0], hit.start, g.topic_markers):
+            lead = folded[clause[0]:hit.start]  # the clause before the trigger
+            lead_words = lead.split()
+            if _is_topic(doc, folded, clause[0], lead, lead_words, g.topic_markers):
                 continue
             if _word_before(folded, hit.start, clause[0], g.locative):
                 continue  # "tại hội nghị thượng đỉnh G20": the setting of something else
-            if folded[hit.end:hit.end + 6].split()[:1] and folded[hit.end:hit.end + 6].split()[0] in g.demonstratives:
+            next_word = folded[hit.end:hit.end + 6].split()[:1]
+            if next_word and next_word[0] in g.demonstratives:
                 continue  # "cuộc đàm phán này": an act already reported
             if hit.trigger.type == "AGREE" and "của" in folded[hit.end:clause[1]].split()[:4]:
                 continue  # "cam kết nhiều thập kỷ của Moscow": a pledge named, not made here
-            if not hit.trigger.speech and \
-                    any(f" {w} " in f" {' '.join(folded[clause[0]:hit.start].split())} " for w in g.relative_markers):
+            if not hit.trigger.speech and any(f" {w} " in f" {' '.join(lead_words)} " for w in g.relative_markers):
                 continue  # "5 khu vực … mà Nga đã sáp nhập": a relative clause describes an act, it does not report it
-            negated, modality = _modality(folded, clause, hit, cues_)
+            if clause not in modality_cues:
+                modality_cues[clause] = longest_matches(cues_.modality, folded, clause[0], clause[1])
+            negated, modality = _modality(folded, clause, hit, modality_cues[clause])
             if modality in UNREAL:
                 continue
             event_type, mode = hit.trigger.type, hit.trigger.mode
@@ -821,8 +971,8 @@ def code_events(doc: Document) -> list[Event]:
                 event_type, mode, modality, negated = "REJECT", "refuse", None, False
             quote = _containing_quote(doc.quotes, quote_starts, hit.start, hit.end)
             speaker = quote.speaker if quote and quote.speaker and quote.speaker.code else None
-            before = _actors_in(doc, folded, g, clause[0], hit.start)
-            grouped = any(w in folded[clause[0]:hit.start] for w in g.pair_words)
+            before = actors.between(clause[0], hit.start)
+            grouped = pair_words.any_within(clause[0], hit.start)
             pair = pair_before(doc, clause[0], sentence.paragraph, g.joiners, dyad,
                                speaker.code if speaker else None, g.aboutness, folded) if grouped and not before else []
             sources, patient = _sources(doc, folded, g, clause, hit, before, pair, quote, extent)
@@ -832,10 +982,10 @@ def code_events(doc: Document) -> list[Event]:
                 sources = [previous.source]  # "cuộc điện đàm giữa X với Y … và cuộc họp … sau đó": same parties
                 patient = previous.target
             if not sources:
-                sources, patient = _between(doc, folded, g, hit, clause)  # "cuộc điện đàm giữa X với Y"
+                sources, patient = _between(actors, folded, g, hit, clause)  # "cuộc điện đàm giữa X với Y"
             if not sources:
                 continue
-            sources, targets = _targets(doc, folded, g, sentence, clause, hit, sources, pair)
+            sources, targets = _targets(doc, actors, purposes, folded, g, sentence, clause, hit, sources, pair)
             if fold_chars(text[hit.start:hit.end]) in g.patient_subject and speaker and speaker.code != sources[0].code:
                 sources, targets = [speaker], sources  # "[Peskov:] phía Nhật Bản phải chịu trách nhiệm"
             elif modality == "obligation" and speaker and speaker.code != sources[0].code:
@@ -844,13 +994,13 @@ def code_events(doc: Document) -> list[Event]:
             elif event_type == "AGREE" and mode == "intent" and _actor_right_after(doc, folded, hit, sources):
                 event_type, mode = "REQUEST", "appeal"  # "hy vọng Moscow sẽ quay trở lại bàn đàm phán"
                 targets = [_actor_right_after(doc, folded, hit, sources)]
-            conditional, condition_actor = _condition(doc, folded, g, sentence, hit) if speaker else (False, None)
+            conditional, condition_actor = _condition(actors, conditions, folded, g, sentence, hit) if speaker \
+                else (False, None)
             if conditional and event_type != "REQUEST" and speaker.code in {m.code for m in sources + targets}:
                 # "[Peskov:] đàm phán có thể diễn ra nếu Mỹ …": a conditional offer or threat by the speaker,
                 # and the implied demand (conventions: THREATEN or AGREE plus REQUEST)
-                counterparts = counterparts or _Counterparts(doc, folded, g)
-                other = condition_actor or _local_counterpart(doc, folded, g, hit.start, sentence, speaker,
-                                                              counterparts)
+                counterparts = counterparts or _Counterparts(actors)
+                other = condition_actor or _local_counterpart(doc, counterparts, hit.start, sentence, speaker)
                 offer = "THREATEN" if event_type in ALLEGED | {"THREATEN"} else "AGREE"
                 for kind, kind_mode in ((offer, "conditional"), ("REQUEST", "demand")):
                     events.append(_conditional(doc, sentence, hit, kind, kind_mode, speaker, other,
@@ -864,12 +1014,12 @@ def code_events(doc: Document) -> list[Event]:
             from_context = False
             if not targets and patient is not None:
                 targets = [patient]
-            if not targets and any(a in folded[clause[0]:hit.start] for a in g.anaphora) and previous \
+            if not targets and any(a in lead for a in g.anaphora) and previous \
                     and previous.source and previous.source.code not in {s.code for s in sources}:
                 targets = [previous.source]  # "động thái bị Moskva chỉ trích": the move just reported
             if not targets and event_type not in UNDIRECTED:
-                counterparts = counterparts or _Counterparts(doc, folded, g)
-                local = _local_counterpart(doc, folded, g, hit.start, sentence, sources[0], counterparts)
+                counterparts = counterparts or _Counterparts(actors)
+                local = _local_counterpart(doc, counterparts, hit.start, sentence, sources[0])
                 if local is None and dyad and sources[0].code in dyad:
                     other = dyad[1] if sources[0].code == dyad[0] else dyad[0]
                     if other not in first_named:
@@ -897,7 +1047,7 @@ def code_events(doc: Document) -> list[Event]:
                         type=event_type, mode=mode, negated=negated, modality=modality,
                         source=source, target=target, date=when[0], date_precision=when[1], date_from=when[2],
                         trigger=text[hit.start:hit.end], evidence=evidence, confidence=round(min(confidence, 0.95), 2),
-                        place=_place(doc, g, clause), speaker=quote.speaker if quote else None,
+                        place=_place(doc, g, clause, places), speaker=quote.speaker if quote else None,
                     ))
     return _once(doc, events, g.classifiers)
 
@@ -910,6 +1060,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=4096)  # triggers are lexicon phrases: few distinct ones
 def _act(trigger: str, classifiers: tuple[str, ...]) -> str:
     """A trigger without its nominal classifier: "cuộc đối thoại" and "đối thoại" name the same act."""
     words = fold_chars(trigger).split()
@@ -925,27 +1076,25 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
     "…, Ryabkov cảnh báo.", "…, ông cảnh báo." are one warning). An act first named without a date ("sau khi Mỹ
     thông báo kế hoạch triển khai tên lửa") and then with one within those sentences is one event, the dated one."""
     roles = {s.index: s.role for s in doc.sentences}
-
-    def key(event: Event) -> tuple:
-        return (event.type, event.source.code if event.source else None,
-                event.target.code if event.target else None, event.negated)
-
-    body_keys = {key(e) + (e.date,) for e in events if roles.get(e.evidence.sentence) == "body"}
-    body_dyads = {key(e)[1:3] for e in events if roles.get(e.evidence.sentence) == "body"}
+    keys = [(e.type, e.source.code if e.source else None, e.target.code if e.target else None, e.negated)
+            for e in events]
+    in_body = [roles.get(e.evidence.sentence) == "body" for e in events]
+    body_keys = {key + (e.date,) for e, key, body in zip(events, keys, in_body) if body}
+    body_dyads = {key[1:3] for key, body in zip(keys, in_body) if body}
     kept: list[Event] = []
     in_sentence: set[tuple] = set()
     mentioned: dict[tuple, list[int]] = {}  # (type, source, negated, date, act) -> sentences it was named in
     undated: dict[tuple, tuple[int, int]] = {}  # (type, source, negated, act) -> (sentence, index in kept)
-    for event in events:
+    for event, key in zip(events, keys):
         role = roles.get(event.evidence.sentence)
         sentence = event.evidence.sentence
-        if role != "body" and key(event) + (event.date,) in body_keys:
+        if role != "body" and key + (event.date,) in body_keys:
             continue
-        if role in ("title", "heading") and key(event)[1:3] in body_dyads:
+        if role in ("title", "heading") and key[1:3] in body_dyads:
             continue  # a headline sums up what the body reports
-        if key(event) + (sentence,) in in_sentence:
+        if key + (sentence,) in in_sentence:
             continue  # one act named twice in a sentence ("đối thoại chính trị hoặc đối thoại ở cấp cao nhất")
-        act = (event.type, key(event)[1], event.negated, event.date, _act(event.trigger, classifiers))
+        act = (event.type, key[1], event.negated, event.date, _act(event.trigger, classifiers))
         plain = act[:3] + act[4:]
         if event.date is not None and plain in undated and 0 < sentence - undated[plain][0] <= REPEAT_SENTENCES:
             kept[undated.pop(plain)[1]] = event  # the same act, named first without its date: the dated mention
@@ -956,7 +1105,7 @@ def _once(doc: Document, events: list[Event], classifiers: tuple[str, ...]) -> l
             earlier.append(sentence)  # a chain of restatements stays one event
         if restated:
             continue
-        in_sentence.add(key(event) + (sentence,))
+        in_sentence.add(key + (sentence,))
         if event.date is None:
             undated[plain] = (sentence, len(kept))
         kept.append(event)
