@@ -86,6 +86,16 @@ def test_signature_survives_the_database_round_trip(sample_docs):
 # ---- Store.add -----------------------------------------------------------------------------------------------------
 
 
+def test_the_index_given_to_add_is_the_one_kept_up_to_date(tmp_path, sample_docs):
+    """A run hands one index to every batch: an empty one must be used, not replaced by a reload of the store
+    (which made each batch re-read every stored signature)."""
+    index = NearDuplicateIndex()
+    with Store(tmp_path / "q.duckdb") as store:
+        store.add([sample_docs["000"]], index)
+        text = sample_docs["000"].article.text
+        assert index.find(signature(text)) == (sample_docs["000"].article.id, 1.0)
+
+
 def test_adding_the_same_batch_twice_adds_nothing(tmp_path, sample_docs):
     doc = sample_docs["000"]
     with Store(tmp_path / "q.duckdb") as store:

@@ -108,7 +108,8 @@ class Store:
 
         Rows are gathered for the whole batch and each table is written once: a statement per article and
         table cost DuckDB milliseconds each."""
-        index = index or self.duplicate_index()
+        if index is None:
+            index = self.duplicate_index()
         docs = list(docs)
         ids = [doc.article.id for doc in docs]
         stored = {row[0] for row in self.con.execute(

@@ -92,9 +92,6 @@ class NearDuplicateIndex:
         self._bands: list[dict[bytes, list[str]]] = [{} for _ in range(BANDS)]
         self._signatures: dict[str, tuple[int, np.ndarray]] = {}  # id -> (order added, signature)
 
-    def __len__(self) -> int:
-        return len(self._signatures)
-
     @staticmethod
     def _band_keys(minhash: np.ndarray) -> list[bytes]:
         return [minhash[band * BAND_ROWS:(band + 1) * BAND_ROWS].tobytes() for band in range(BANDS)]
