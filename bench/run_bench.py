@@ -208,7 +208,7 @@ def bench_memory(args: argparse.Namespace) -> None:
     print(f"dump: {dump}, {on_disk / MB:.0f} MB on disk", flush=True)
     with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
         if args.mode == "parquet":
-            command = [*QUANHE, "run", str(dump), "--out", str(Path(scratch) / "out")]
+            command = [*QUANHE, "run", str(dump), "--out", str(Path(scratch) / "out"), "--workers", str(args.workers)]
         else:
             command = [*QUANHE, "run", str(dump), "--db", str(Path(scratch) / "store.duckdb"),
                        "--workers", str(args.workers)]
@@ -235,7 +235,7 @@ def main() -> None:
     memory.add_argument("--dump-mb", type=float, default=1000)
     memory.add_argument("--dump", type=Path, help="use this JSONL dump (built there if missing)")
     memory.add_argument("--mode", choices=("parquet", "store"), default="parquet")
-    memory.add_argument("--workers", type=int, default=1, help="with --mode store")
+    memory.add_argument("--workers", type=int, default=1, help="quanhe run --workers N")
     memory.add_argument("--scratch", type=Path, default=None, help="where the output goes (default: /tmp)")
     args = parser.parse_args()
     load = os.getloadavg()
