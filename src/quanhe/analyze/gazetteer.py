@@ -7,8 +7,6 @@ on word boundaries. Case folding is done character by character so offsets into 
 
 from __future__ import annotations
 
-import sys
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +19,7 @@ import regex
 
 from quanhe.lexicons import load_tsv, load_yaml
 from quanhe.text.matching import compile_phrases, fold_chars, phrase_key
-from quanhe.text.normalize import is_syllable
+from quanhe.text.normalize import is_syllable, lowercase_unsafe
 
 NAME_WORD = r"\p{Lu}[\p{Ll}\p{M}'’]*(?:-\p{L}[\p{Ll}\p{M}'’]*)*"  # a capitalised name word ("Thomas-Greenfield")
 
@@ -69,18 +67,21 @@ class WordPattern:
 
     pattern: regex.Pattern
     openings: tuple[str, ...]  # the words folded, less those another one begins ("ông ấy" starts with "ông")
-    unfolded: str  # characters the pattern takes for a letter of the words that fold to another ("ſ" for "s")
+    # characters the pattern takes for a letter of the words that fold to another ("ſ" for "s"), None when that
+    # cannot be known (normalize.lowercase_unsafe): a text holding one is matched the slow way
+    unsafe: tuple[str, ...] | None
 
     @classmethod
-    def build(cls, pattern: regex.Pattern, words: Iterable[str], unfolded: str) -> WordPattern:
+    def build(cls, pattern: regex.Pattern, words: Iterable[str]) -> WordPattern:
+        words = list(words)
         folded = {fold_chars(w) for w in words}
         openings = tuple(w for w in folded if not any(o != w and w.startswith(o) for o in folded))
-        return cls(pattern, openings, unfolded)
+        return cls(pattern, openings, lowercase_unsafe(words))
 
     def finditer(self, text: str, folded: str) -> Iterator[regex.Match]:
         """The matches of `pattern.finditer(text)` (`folded` is `fold_chars(text)`): each starts where an opening
         starts in the folded text, and they are tried left to right from the end of the last one, as finditer does."""
-        if any(ch in text for ch in self.unfolded):  # a match the folded text does not show: try every offset
+        if self.unsafe is None or any(ch in text for ch in self.unsafe):  # the folded text may hide a match
             yield from self.pattern.finditer(text)
             return
         starts = []
@@ -94,26 +95,6 @@ class WordPattern:
             if start >= reached and (found := self.pattern.match(text, start)):
                 reached = found.end()
                 yield found
-
-
-def _unfolded_variants(words: Iterable[str]) -> str:
-    """The characters that case-insensitive matching takes for a letter of `words` but that `fold_chars` folds to
-    something else ("ſ" matches "s", "İ" matches "i"), found by asking the regex engine about every character."""
-    letters = set("".join(words))
-    if not letters:
-        return ""
-    like_a_letter = regex.compile(f"[{''.join(map(regex.escape, letters))}]", regex.I)
-    variants = set()
-    for plane in range(0, sys.maxunicode + 1, 0x10000):  # a plane at a time, to keep the memory small
-        characters = array("I", range(plane, plane + 0x10000)).tobytes().decode("utf-32-le", "surrogatepass")
-        variants.update(like_a_letter.findall(characters))
-    return "".join(sorted(ch for ch in variants if any(
-        _folds(ch) != _folds(letter) for letter in letters if regex.fullmatch(regex.escape(letter), ch, regex.I))))
-
-
-def _folds(ch: str) -> set[str]:
-    """`fold_chars` of a character alone and after a letter (where "Σ" lowers to a final "ς")."""
-    return {fold_chars(ch), fold_chars("a" + ch)[1:]}
 
 
 def _code(value: str) -> str | None:
@@ -245,11 +226,10 @@ def gazetteer(lang: str) -> Gazetteer:
     # the honorific in any case ("Ông", "ông"), the name capitalised ("ông Peskov", not "ông ông")
     honorifics = words.get("honorifics", [])
     pronouns = [w.casefold() for w in words.get("person_pronouns", [])]
-    unfolded = _unfolded_variants(honorifics + pronouns)  # one look at every character for both patterns
     honorific_name = WordPattern.build(regex.compile(rf"\b(?i:{_alternation(honorifics)})\.? ({NAME_WORD})"),
-                                       honorifics, unfolded)
+                                       honorifics)
     whole_word = rf"(?<![\p{{L}}\p{{M}}])(?:{_alternation(pronouns)})(?![\p{{L}}\p{{M}}])"
-    pronoun = WordPattern.build(regex.compile(whole_word, regex.I), pronouns, unfolded) if pronouns else None
+    pronoun = WordPattern.build(regex.compile(whole_word, regex.I), pronouns) if pronouns else None
     post = _alternation(words.get("post_location", []))
     locative = _alternation(words.get("locative", []))
     return Gazetteer(automaton, {k: tuple(v) for k, v in surnames.items()}, frozenset(map(phrase_key, bare)),

@@ -64,8 +64,13 @@ def lowercase_unsafe(words: Iterable[str]) -> tuple[str, ...] | None:
             equivalents = case_equivalents(letter)
             if equivalents is None:
                 return None
-            unsafe.update(char for char in equivalents if char.lower() != letter.lower())
+            unsafe.update(char for char in equivalents if _lowered(char) != _lowered(letter))
     return tuple(sorted(unsafe))
+
+
+def _lowered(char: str) -> tuple[str, str]:
+    """A character lower-cased alone and after a letter (where "Σ" lowers to a final "ς" when text is lowered)."""
+    return char.lower(), ("a" + char).lower()[1:]
 
 
 def _strip_tones(text: str) -> str:
