@@ -164,7 +164,7 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
         if index is None:
             index = writer_store.duplicate_index()
         batch = [item.doc for item in ready]
-        return writer_store.add(batch, index, {doc.article.id: item.minhash for doc, item in zip(batch, ready)}), batch
+        return writer_store.add(batch, index, {item.doc.article.id: item.minhash for item in ready}), batch
 
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} articles"),
                    TimeElapsedColumn(), console=progress or Console(stderr=True), transient=True)

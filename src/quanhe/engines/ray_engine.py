@@ -77,10 +77,9 @@ def run_ray(paths: list[Path], out: Path, default_date: date | None = None, num_
                 _export_tasks, batch_size=1, num_cpus=1,
                 fn_kwargs={"out": str(out), "default_date": default_date, "limits": limits})
             for row in sorted(dataset.iter_rows(), key=lambda row: row["task"]):
-                for name in SUMMED:
-                    value = getattr(summary, name)
-                    setattr(summary, name, value + type(value)(row[name]))
-                summary.failures.extend(IngestError(source, reason) for source, reason in json.loads(row["failures"]))
+                failures = [IngestError(source, reason) for source, reason in json.loads(row["failures"])]
+                summary.add(ExportSummary(**{name: type(getattr(summary, name))(row[name]) for name in SUMMED},
+                                          failures=failures))
     finally:
         if started_here:
             ray.shutdown()

@@ -50,6 +50,10 @@ MIN_TOKEN_CHARS = 16
 TOKEN_ENV = "QUANHE_API_TOKEN"
 WRITES_DISABLED = f"writes disabled: set {TOKEN_ENV} (or quanhe serve --token-file FILE) to enable them"
 TOKEN = regex.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750 b64token characters
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {  # what every write endpoint may answer besides success
+    401: {"description": "Missing or wrong token"},
+    403: {"description": "Writes disabled: the server has no token"},
+    503: {"description": "The store is in use by another process"}}
 ORIGIN = regex.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 log = logging.getLogger("quanhe.serve")
 STATIC = Path(__file__).parent / "static"
@@ -516,10 +520,7 @@ def create_app(db_path: Path, read_only: bool | None = None, *, token: str | Non
                           "`already_stored` (the same text is stored), `near_duplicate` (linked to the stored "
                           "near-copy `id`, not stored again) or `failed` (with `error`; the others are stored "
                           "all the same). Warnings (such as a truncation) are listed per article.",
-              responses={401: {"description": "Missing or wrong token"},
-                         403: {"description": "Writes disabled: the server has no token"},
-                         413: {"description": "Request body over the limit"},
-                         503: {"description": "The store is in use by another process"}})
+              responses={**WRITE_RESPONSES, 413: {"description": "Request body over the limit"}})
     def add_articles(request: Request, store: Writer,
                      body: Annotated[ArticleIn | ArticleList, Body()]) -> dict[str, Any]:
         from quanhe.aggregate.stories import update_stories
@@ -567,10 +568,7 @@ def create_app(db_path: Path, read_only: bool | None = None, *, token: str | Non
                                "events, assessments and sources (near-copies linked to it go too), and "
                                "re-clusters the stories in the same transaction, so series and dyads no longer "
                                "count it.",
-                   responses={401: {"description": "Missing or wrong token"},
-                              403: {"description": "Writes disabled: the server has no token"},
-                              404: {"description": "No such article"},
-                              503: {"description": "The store is in use by another process"}})
+                   responses={**WRITE_RESPONSES, 404: {"description": "No such article"}})
     def delete_article(request: Request, store: Writer,
                        article_id: Annotated[str, PathParam(pattern=ARTICLE_ID)]) -> dict[str, Any]:
         from quanhe.aggregate.stories import cluster_stories
