@@ -15,7 +15,9 @@ pure-Python loop side by side, as a speed-up over one copy. On this VM two such 
 2.0 times as fast as one, depending on the host: a run's speed-up is to be read against that figure.
 
 `memory` builds a JSONL dump of `--dump-mb` MB by repeating the VNTC corpus (each copy's ids, titles and URLs
-carry the copy number, so no two lines are the same record; the texts repeat) unless it exists, then runs
+carry the copy number, so no two lines are the same record; the texts repeat, so the store keeps one copy and
+links the others; with `--distinct` each copy recombines the articles' halves, so the store keeps them all)
+unless it exists, then runs
 `quanhe run DUMP --out DIR` (`--mode parquet`: the local engine, analysis and Parquet, no database) or
 `quanhe run DUMP --db TMP` (`--mode store`), and samples the resident memory of the whole process tree
 (the run and its worker processes) every 0.5 s from /proc. It prints the peak of the tree and of the largest
@@ -77,21 +79,35 @@ def head(path: Path, limit: int, into: Path) -> Path:
     return into
 
 
-def make_dump(corpus: Path, target: Path, megabytes: float) -> None:
-    """Copies of the corpus, each line's id, title and url marked with its copy number, up to `megabytes`."""
-    lines = corpus.read_text(encoding="utf-8").splitlines()
+def make_dump(corpus: Path, target: Path, megabytes: float, distinct: bool = False) -> None:
+    """Copies of the corpus, each line's id, title and url marked with its copy number, up to `megabytes`.
+    `distinct`: from the second copy on, article i's text is its first half followed by the second half of
+    article i + copy, so no two texts are near-duplicates (each half is a third of the pair's shingles) and every
+    article is stored, as in an archive of distinct articles."""
+    records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     written, copy = 0, 0
     with target.open("w", encoding="utf-8") as out:
         while written < megabytes * MB:
-            for line in lines:
-                record = json.loads(line)
+            for number, original in enumerate(records):
+                record = dict(original)
                 record["id"] = f"{record.get('id')}-copy{copy}"
                 record["title"] = f"{record.get('title') or ''} ({copy})"
                 record["url"] = f"https://bench.invalid/{copy}/{record.get('id')}"
+                if distinct and copy and record.get("text"):
+                    other = records[(number + copy) % len(records)].get("text") or ""
+                    record["text"] = _halves(record["text"])[0] + " " + _halves(other)[1]
                 row = json.dumps(record, ensure_ascii=False) + "\n"
                 out.write(row)
                 written += len(row.encode("utf-8"))
             copy += 1
+
+
+def _halves(text: str) -> tuple[str, str]:
+    """`text` cut at the sentence end nearest its middle (at the middle when it has none)."""
+    middle = len(text) // 2
+    ends = [i + 1 for i, char in enumerate(text) if char == "." and text[i + 1:i + 2] in (" ", "\n")]
+    cut = min(ends, key=lambda i: abs(i - middle), default=middle)
+    return text[:cut].strip(), text[cut:].strip()
 
 
 def tree_rss(root: int) -> tuple[int, int]:
@@ -200,10 +216,11 @@ def bench_workers(args: argparse.Namespace) -> None:
 
 
 def bench_memory(args: argparse.Namespace) -> None:
-    dump = args.dump or Path(tempfile.gettempdir()) / f"quanhe-dump-{args.dump_mb:g}MB.jsonl"
+    kind = "-distinct" if args.distinct else ""
+    dump = args.dump or Path(tempfile.gettempdir()) / f"quanhe-dump{kind}-{args.dump_mb:g}MB.jsonl"
     if not dump.exists():
         print(f"building {dump} ({args.dump_mb:g} MB)", flush=True)
-        make_dump(args.corpus, dump, args.dump_mb)
+        make_dump(args.corpus, dump, args.dump_mb, args.distinct)
     on_disk = dump.stat().st_size
     print(f"dump: {dump}, {on_disk / MB:.0f} MB on disk", flush=True)
     with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
@@ -234,6 +251,8 @@ def main() -> None:
     memory = sub.add_parser("memory", help="peak memory of quanhe run on a big dump")
     memory.add_argument("--dump-mb", type=float, default=1000)
     memory.add_argument("--dump", type=Path, help="use this JSONL dump (built there if missing)")
+    memory.add_argument("--distinct", action="store_true",
+                        help="build the dump of distinct texts (each copy's articles recombined), not repeated ones")
     memory.add_argument("--mode", choices=("parquet", "store"), default="parquet")
     memory.add_argument("--workers", type=int, default=1, help="quanhe run --workers N")
     memory.add_argument("--scratch", type=Path, default=None, help="where the output goes (default: /tmp)")
