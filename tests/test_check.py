@@ -154,6 +154,12 @@ def test_event_of_a_missing_story_is_reported(store):
     assert check(store) == ["events: 1 event(s) point at story 's-0000000000000000', which is not stored (orphans)"]
 
 
+def test_a_numbered_row_stored_twice_is_reported(store):
+    article_id, idx = _one(store, "SELECT article_id, idx FROM mentions ORDER BY article_id, idx LIMIT 1")
+    store.con.execute("INSERT INTO mentions SELECT * FROM mentions WHERE article_id = ? AND idx = ?", [article_id, idx])
+    assert check(store) == [f"mentions {article_id}#{idx}: stored 2 times"]
+
+
 def test_many_problems_are_listed_up_to_the_limit(store):
     total = store.count("mentions")
     store.con.execute("UPDATE mentions SET text = text || '!'")

@@ -290,8 +290,9 @@ def test_nothing_ingested_is_a_failure(tmp_path, make_bad_inputs):
         (["run", "README.md", "--date", "21/02/2026", "--db", "{tmp}/x.duckdb"], ["--date", "21/02/2026"]),
         (["articles", "--db", "{tmp}/none.duckdb"], ["none.duckdb"]),
         (["run", "README.md", "--db", "{tmp}/sub/that/does/not/exist/x.duckdb"], ["x.duckdb"]),
+        (["run", "README.md", "--db", "{tmp}/x.duckdb", "--db-memory", "lots"], ["memory limit", "'lots'", "1GB"]),
     ],
-    ids=["bad-date", "no-database", "db-in-missing-folder"],
+    ids=["bad-date", "no-database", "db-in-missing-folder", "bad-db-memory"],
 )
 def test_user_errors_are_short_messages_not_tracebacks(tmp_path, args, words):
     result = invoke(*[arg.replace("{tmp}", str(tmp_path)) for arg in args])

@@ -182,6 +182,27 @@ def test_loaded_parquet_is_the_store_quanhe_run_builds(tmp_path, text_inputs):
     assert store_tables(tmp_path / "load.duckdb") == store_tables(tmp_path / "run.duckdb")
 
 
+def test_an_article_read_from_two_files_is_loaded_once(tmp_path, sample_path, sample_docs):
+    """Both copies' rows are in the Parquet; the store keeps one of each (its numbered tables have no key to do
+    it) and links both sources."""
+    from quanhe.store.check import check
+
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for name in ("first.txt", "second.txt"):
+        (folder / name).write_text(sample_path("002").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    run_local([folder], out)
+    assert len(parquet_table(out, "sentences")) == 2 * len(sample_docs["002"].sentences)
+    with Store(tmp_path / "load.duckdb") as store:
+        result = load_parquet(store, out)
+        assert (result.articles, result.already_stored) == (1, 0)
+        assert store.count("sentences") == len(sample_docs["002"].sentences)
+        assert store.count("mentions") == len(sample_docs["002"].mentions)
+        assert store.count("article_sources") == 2
+        assert check(store) == []
+
+
 # ---- the Ray engine ----------------------------------------------------------------------------------------------
 
 

@@ -3,13 +3,16 @@ edited copy is linked to its original in `article_sources`, and a second `run_ba
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from quanhe.ingest.records import RawRecord
 from quanhe.pipeline import process
 from quanhe.runner import run_batch
-from quanhe.store.database import Store
-from quanhe.text.dedup import THRESHOLD, NearDuplicateIndex, from_bytes, signature, similarity, to_bytes
+from quanhe.store.database import NUMBERED_TABLES, SCHEMA_VERSION, Store, StoreError
+from quanhe.text import dedup
+from quanhe.text.dedup import (BAND_ROWS, BANDS, NUM_PERM, THRESHOLD, NearDuplicateIndex, from_bytes,
+                               signature, similarity, to_bytes)
 
 # A few words of sample 001 changed, the way a syndicating site edits a story.
 EDITS_001 = [
@@ -83,6 +86,98 @@ def test_signature_survives_the_database_round_trip(sample_docs):
     assert index.find(minhash) == ("a", 1.0)
 
 
+def _brute_force_matches(minhashes):
+    """What the index must answer, by comparing each signature with every earlier kept one: the kept articles that
+    share a whole band with it, the most similar at or above THRESHOLD, the earliest among equals."""
+    kept_ids, kept, answers = [], np.empty((0, NUM_PERM), dtype=np.uint32), []
+    for number, minhash in enumerate(minhashes):
+        answer = _best_match(kept_ids, kept, minhash)
+        answers.append(answer)
+        if answer is None:
+            kept_ids.append(f"a{number}")
+            kept = np.vstack([kept, minhash])
+    return answers
+
+
+def _best_match(ids, signatures, minhash):
+    bands = slice(0, BANDS * BAND_ROWS)
+    shares_band = (signatures[:, bands].reshape(len(ids), BANDS, BAND_ROWS)
+                   == minhash[bands].reshape(BANDS, BAND_ROWS)).all(axis=2).any(axis=1)
+    scores = np.where(shares_band, (signatures == minhash).sum(axis=1) / NUM_PERM, 0.0)
+    if not len(ids) or scores.max() < THRESHOLD:
+        return None
+    best = int(np.argmax(scores))  # the first of the highest: the earliest among equals
+    return ids[best], float(scores[best])
+
+
+def _planted_signatures(count, seed):
+    """Random signatures, most of them copies of a few hundred originals with some values changed (so that some
+    are near-copies, some share a band without being near, and some share nothing)."""
+    rng = np.random.default_rng(seed)
+    originals = rng.integers(0, 1 << 32, (300, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    signatures = []
+    for _ in range(count):
+        minhash = originals[rng.integers(len(originals))].copy()
+        changed = rng.integers(0, 50)
+        minhash[rng.integers(0, NUM_PERM, changed)] = rng.integers(0, 1 << 32, changed, dtype=np.uint64)
+        signatures.append(minhash)
+    return signatures
+
+
+@pytest.mark.parametrize("release_every", [None, 1, 37])
+def test_index_answers_as_comparing_with_every_earlier_article(monkeypatch, release_every):
+    """Over several sorted runs and their merges (a small RECENT_KEYS), holding every signature or releasing
+    them and passing the candidates' signatures from a store, as `Store.add` does."""
+    monkeypatch.setattr(dedup, "RECENT_KEYS", 64)
+    minhashes = _planted_signatures(1500, seed=5)
+    expected = _brute_force_matches(minhashes)
+    assert sum(answer is not None for answer in expected) > 200  # the check is not vacuous
+    assert sum(answer is None for answer in expected) > 100
+    index, store, answers = NearDuplicateIndex(), {}, []
+    for number, minhash in enumerate(minhashes):
+        stored = {article_id: store[article_id] for article_id in index.missing([minhash])}
+        answers.append(index.find(minhash, stored))
+        if answers[-1] is None:
+            index.add(f"a{number}", minhash)
+            store[f"a{number}"] = minhash
+        if release_every and number % release_every == 0:
+            index.release()
+    assert answers == expected
+    assert len(index._runs) > 2
+
+
+def test_index_prefers_the_earliest_among_equally_similar():
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    first, second = base.copy(), base.copy()
+    first[:15], second[15:30] = 0, 1  # 0.77 similar to each other, each 0.88 similar to base
+    index = NearDuplicateIndex()
+    index.add("first", first)
+    assert index.find(second) is None
+    index.add("second", second)
+    assert index.find(base) == ("first", 113 / NUM_PERM)
+    reversed_order = NearDuplicateIndex()
+    reversed_order.add_stored(["second", "first"], np.stack([second, first]))
+    assert reversed_order.find(base, {"first": first, "second": second}) == ("second", 113 / NUM_PERM)
+
+
+def test_index_loaded_from_stored_signatures_answers_the_same(monkeypatch):
+    monkeypatch.setattr(dedup, "RECENT_KEYS", 64)
+    minhashes = _planted_signatures(800, seed=9)
+    kept = {f"a{n}": m for n, (m, answer) in enumerate(zip(minhashes, _brute_force_matches(minhashes)))
+            if answer is None}
+    index = NearDuplicateIndex()
+    ids = list(kept)
+    index.add_stored(ids[:100], np.stack([kept[i] for i in ids[:100]]))
+    index.add_stored(ids[100:], np.stack([kept[i] for i in ids[100:]]))
+    probe = _planted_signatures(300, seed=10)
+    for minhash in probe:
+        assert index.find(minhash) is None  # nothing held: the store must pass the signatures
+        found = index.find(minhash, {article_id: kept[article_id] for article_id in index.missing([minhash])})
+        expected = _best_match(ids, np.stack([kept[i] for i in ids]), minhash)
+        assert found == expected
+
+
 # ---- Store.add -----------------------------------------------------------------------------------------------------
 
 
@@ -92,8 +187,12 @@ def test_the_index_given_to_add_is_the_one_kept_up_to_date(tmp_path, sample_docs
     index = NearDuplicateIndex()
     with Store(tmp_path / "q.duckdb") as store:
         store.add([sample_docs["000"]], index)
-        text = sample_docs["000"].article.text
-        assert index.find(signature(text)) == (sample_docs["000"].article.id, 1.0)
+        minhash = signature(sample_docs["000"].article.text)
+        # once stored, the index keeps the band keys and leaves the signature to the store
+        assert index.missing([minhash]) == {sample_docs["000"].article.id}
+        assert index.find(minhash) is None
+        found = index.find(minhash, store.signatures_of(index.missing([minhash])))
+        assert found == (sample_docs["000"].article.id, 1.0)
 
 
 def test_adding_the_same_batch_twice_adds_nothing(tmp_path, sample_docs):
@@ -147,6 +246,60 @@ def test_near_copy_in_a_later_batch_is_linked_not_stored(tmp_path, sample_text, 
         assert store.count("articles") == 1
         assert [row[3] for row in sources(store)] == ["original", "near_duplicate"]
         assert copy.article.duplicate_of == original.article.id
+
+
+def test_a_failed_write_leaves_no_trace_in_the_index(tmp_path, sample_text, sample_docs, monkeypatch):
+    """A batch rolled back is not stored, so a near copy of it in the next batch is stored as an article."""
+    original = sample_docs["000"]
+    copy = process(RawRecord("mirror/peskov.txt", edited(sample_text("000"), EDITS_000)))
+    index = NearDuplicateIndex()
+    with Store(tmp_path / "q.duckdb") as store:
+        def fail(*_):
+            raise OSError("disk full")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(store, "_write", fail)
+            with pytest.raises(OSError):
+                store.add([original], index)
+        assert store.count("articles") == 0
+        result = store.add([copy], index)
+        assert (result.added, result.near_duplicates) == (1, 0)
+
+
+def test_a_version_1_store_is_migrated_with_its_rows(tmp_path, sample_docs):
+    """Version 1 gave the numbered tables a primary key; opening such a store for writing drops them and keeps
+    every row, and the store then takes new articles."""
+    path = tmp_path / "v1.duckdb"
+    with Store(path) as store:
+        store.add([sample_docs["000"]])
+        counts = {table: store.count(table) for table in NUMBERED_TABLES}
+        for table in NUMBERED_TABLES:  # back to version 1: the same table with its key
+            store.con.execute(f"CREATE TABLE _keyed AS SELECT * FROM {table} LIMIT 0")
+            store.con.execute("ALTER TABLE _keyed ADD PRIMARY KEY (article_id, idx)")
+            store.con.execute(f"INSERT INTO _keyed SELECT * FROM {table}")
+            store.con.execute(f"DROP TABLE {table}")
+            store.con.execute(f"ALTER TABLE _keyed RENAME TO {table}")
+        store.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+    def keyed(store):
+        return sorted(row[0] for row in store.con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall())
+
+    with Store(path, read_only=True) as store:  # reading does not migrate
+        assert set(NUMBERED_TABLES) <= set(keyed(store))
+    with Store(path) as store:
+        assert store.query("SELECT value FROM meta WHERE key = 'schema_version'") == [{"value": SCHEMA_VERSION}]
+        assert not set(NUMBERED_TABLES) & set(keyed(store))
+        assert {table: store.count(table) for table in NUMBERED_TABLES} == counts
+        assert store.add([sample_docs["002"]]).added == 1
+        assert store.count("sentences") == counts["sentences"] + len(sample_docs["002"].sentences)
+
+
+def test_a_memory_limit_caps_duckdb(tmp_path):
+    with Store(tmp_path / "q.duckdb", memory_limit="64MB") as store:
+        assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "61.0 MiB"
+    with pytest.raises(StoreError, match="memory limit 'lots'"):
+        Store(tmp_path / "q.duckdb", memory_limit="lots")
 
 
 # ---- run_batch -----------------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from quanhe.limit_options import MaxArticleChars, MaxFileBytes, MaxJsonlLineBytes, limits_or_exit
-from quanhe.store import DEFAULT_PATH
+from quanhe.limit_options import DbMemory, MaxArticleChars, MaxFileBytes, MaxJsonlLineBytes, limits_or_exit
+from quanhe.store import DEFAULT_PATH, WRITE_MEMORY
 
 app = typer.Typer(help="quanhe: political event data from Vietnamese (and English) news.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -39,11 +39,11 @@ def _parse_date(value: str | None) -> date | None:
         _fail(f"--date {value!r} is not a date (expected YYYY-MM-DD)")
 
 
-def _open(db: Path, read_only: bool = True):
+def _open(db: Path, read_only: bool = True, memory_limit: str | None = None):
     from quanhe.store.database import Store, StoreError
 
     try:
-        return Store(db, read_only=read_only)
+        return Store(db, read_only=read_only, memory_limit=memory_limit)
     except StoreError as exc:
         _fail(str(exc))
 
@@ -67,7 +67,7 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
         out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write Parquet partitioned by month here "
                                                                       "instead of the store (then `quanhe load DIR`).")] = None,
         max_article_chars: MaxArticleChars = None, max_jsonl_line_bytes: MaxJsonlLineBytes = None,
-        max_file_bytes: MaxFileBytes = None) -> None:
+        max_file_bytes: MaxFileBytes = None, db_memory: DbMemory = WRITE_MEMORY) -> None:
     """Ingest articles, run every analysis stage and store the results (or write them as Parquet with --out)."""
     sizes = {"max_article_chars": max_article_chars, "max_jsonl_line_bytes": max_jsonl_line_bytes,
              "max_file_bytes": max_file_bytes}
@@ -84,7 +84,7 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
 
     default_date = _parse_date(published)
 
-    store = _open(db, read_only=False)
+    store = _open(db, read_only=False, memory_limit=db_memory)
     try:
         summary = run_batch(store, paths, default_date, batch_size=batch_size, workers=workers, progress=err,
                             limits=limits)

@@ -1,4 +1,5 @@
-"""The command-line options of `quanhe.limits` (`--max-article-chars` …), shared by `quanhe run` and `quanhe serve`.
+"""The command-line options of `quanhe.limits` (`--max-article-chars` …), shared by `quanhe run` and `quanhe serve`,
+and `--db-memory`, shared by the commands that write the store (`quanhe run`, `quanhe load`).
 
 An option overrides its `QUANHE_MAX_…` environment variable, which overrides the default. A bad value in either
 is one `error:` line on stderr naming the variable or the option, and exit status 1.
@@ -29,6 +30,12 @@ MaxRequestBytes = Annotated[Optional[int], typer.Option(
     "--max-request-bytes", metavar="N", show_default=False,
     help="Largest API request body in bytes; larger ones get 413 (env QUANHE_MAX_REQUEST_BYTES; "
          "default 1048576).")]
+
+
+DbMemory = Annotated[str, typer.Option(
+    "--db-memory", metavar="SIZE",
+    help="DuckDB's memory while it writes: its cache and working memory (256MB, 2GB…). Kept small, memory stays "
+         "flat however long the run; more can speed up a large load.")]
 
 
 def limits_or_exit(**options: int | None) -> Limits:

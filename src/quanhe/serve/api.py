@@ -546,13 +546,11 @@ def create_app(db_path: Path, read_only: bool | None = None, *, token: str | Non
             else:
                 analysed.append((index, done))
         with state.write_lock:
-            duplicates = state.duplicates
-            state.duplicates = None  # until this batch is stored: a failed write must not leave it half-updated
-            if analysed and duplicates is None:
-                duplicates = store.duplicate_index()
-            batch = store.add([done.doc for _, done in analysed], duplicates,
+            if analysed and state.duplicates is None:
+                state.duplicates = store.duplicate_index()
+            # a write that fails leaves the index only band keys of unstored articles, which find() skips
+            batch = store.add([done.doc for _, done in analysed], state.duplicates,
                               {done.doc.article.id: done.minhash for _, done in analysed}) if analysed else BatchResult()
-            state.duplicates = duplicates
             unclustered = store.con.execute("SELECT count(*) FROM events WHERE story_id IS NULL").fetchone()[0]
             # as after `quanhe run`: a write that failed between storing and clustering is finished here
             stories = update_stories(store) if batch.added or unclustered else store.count("stories")
@@ -580,7 +578,7 @@ def create_app(db_path: Path, read_only: bool | None = None, *, token: str | Non
                 if not removed["articles"]:
                     raise HTTPException(404, f"no article {article_id!r} (a delete needs the full id)")
                 stories = cluster_stories(store)
-            state.duplicates = None  # rebuilt without it at the next write
+            # the index keeps its band keys; a candidate no longer stored is skipped, so no rebuild is needed
         return {"deleted": article_id, "rows": removed, "stories": stories}
 
     app.include_router(writes)

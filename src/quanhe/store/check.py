@@ -10,7 +10,9 @@ partially written article shows up as one line per problem:
 - events and assessments whose sentence index names no sentence of their article, or whose evidence lies outside
   that sentence; mentions, times and quotes whose (optional) sentence index names no sentence;
 - orphans: rows of any layer, and `article_sources` links, whose article is not stored; events pointing at a
-  story that does not exist.
+  story that does not exist;
+- numbered rows (sentences, mentions, times, quotes, assessments) stored twice under one (article_id, idx),
+  which no key prevents since schema version 2.
 
 All checks run in DuckDB SQL over the whole store (`substring` counts code points, as Python offsets do).
 """
@@ -24,7 +26,7 @@ import duckdb
 import typer
 
 from quanhe.store import DEFAULT_PATH
-from quanhe.store.database import Store
+from quanhe.store.database import NUMBERED_TABLES, Store
 
 DEFAULT_LIMIT = 1000  # problems listed per kind of check; the rest are counted on one line
 
@@ -134,6 +136,16 @@ def _orphan_problems(store: Store, limit: int) -> list[str]:
     return problems
 
 
+def _repeated_problems(store: Store, limit: int) -> list[str]:
+    problems: list[str] = []
+    for table in NUMBERED_TABLES:
+        problems += _collect(store, f"""
+            SELECT article_id, idx, count(*) FROM {table} GROUP BY article_id, idx HAVING count(*) > 1
+            ORDER BY article_id, idx""",
+            lambda aid, idx, n, table=table: f"{table} {aid}#{idx}: stored {n} times", limit)
+    return problems
+
+
 def check(store: Store, limit: int = DEFAULT_LIMIT) -> list[str]:
     """Every consistency problem of the store, one line each (at most `limit` per kind, the rest counted)."""
     problems: list[str] = []
@@ -141,6 +153,7 @@ def check(store: Store, limit: int = DEFAULT_LIMIT) -> list[str]:
         problems += _span_problems(store, table, label, column, limit)
     problems += _sentence_problems(store, limit)
     problems += _orphan_problems(store, limit)
+    problems += _repeated_problems(store, limit)
     return problems
 
 

@@ -24,9 +24,12 @@ from quanhe.store import DEFAULT_PATH
 from quanhe.store.rows import arrow_table, document_rows
 from quanhe.text.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Every table whose rows belong to one article (by `article_id`), deleted with it.
 DERIVED_TABLES = ("sentences", "mentions", "times", "quotes", "events", "assessments", "article_sources")
+# Rows numbered (article_id, idx) with no key of their own (schema.sql says why); version 1 gave them one.
+NUMBERED_TABLES = ("sentences", "mentions", "times", "quotes", "assessments")
+SIGNATURE_CHUNK = 1000  # signatures read per query
 
 
 class StoreError(RuntimeError):
@@ -42,17 +45,25 @@ class BatchResult:
 
 
 class Store:
-    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False, memory_limit: str | None = None
+                 ) -> None:
+        """`memory_limit` caps DuckDB's memory (its cache of the file and its working memory: "256MB", "2GB");
+        without it DuckDB takes up to 80 % of the machine's, and a long write keeps in memory much of what it
+        wrote (see `quanhe.store.WRITE_MEMORY`)."""
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no database here yet (run `quanhe run` first)")
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                      config={"memory_limit": memory_limit} if memory_limit else {})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"{self.path}: the database is in use by another quanhe process; "
                                  "wait for it to finish") from exc
             raise StoreError(f"{self.path}: cannot open the database ({str(exc).splitlines()[0]})") from exc
+        except duckdb.ParserException as exc:  # the only text DuckDB parses here is the memory limit
+            message = str(exc).splitlines()[0].removeprefix("Parser Error: ")
+            raise StoreError(f"memory limit {memory_limit!r}: {message}") from exc
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: not a quanhe database ({str(exc).splitlines()[0]})") from exc
         if not read_only:
@@ -91,15 +102,44 @@ class Store:
         found = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is None:
             self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        elif found[0] == "1":
+            self._drop_row_keys()
         elif found[0] != SCHEMA_VERSION:
             raise StoreError(f"{self.path}: schema version {found[0]}, this quanhe expects {SCHEMA_VERSION}")
 
+    def _drop_row_keys(self) -> None:
+        """Version 1 to 2: the numbered tables lose their primary key. DuckDB cannot drop a key, so each table
+        is copied (a copy made with AS SELECT has no constraints), in one transaction."""
+        with self.transaction():
+            for table in NUMBERED_TABLES:
+                self.con.execute(f"CREATE TABLE _{table}_v2 AS SELECT * FROM {table}")
+                self.con.execute(f"DROP TABLE {table}")
+                self.con.execute(f"ALTER TABLE _{table}_v2 RENAME TO {table}")
+            self.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+
     def duplicate_index(self) -> NearDuplicateIndex:
-        """Signatures of every stored article, to link near-copies in later batches."""
+        """The near-duplicate index of every stored article, in the order they were stored (DuckDB keeps insertion
+        order without ORDER BY). It keeps their band keys only (`add` fetches the signatures of a batch's
+        candidates), read a chunk at a time."""
         index = NearDuplicateIndex()
-        for article_id, blob in self.con.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL").fetchall():
-            index.add(article_id, from_bytes(blob))
+        cursor = self.con.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")
+        while chunk := cursor.fetchmany(SIGNATURE_CHUNK):
+            ids, blobs = zip(*chunk)
+            index.add_stored(list(ids), np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint32)
+                             .reshape(len(ids), -1))
         return index
+
+    def signatures_of(self, article_ids: Iterable[str], table: str = "articles") -> dict[str, np.ndarray]:
+        """The signatures of these articles, those found in `table`. In `articles` they are looked up by primary
+        key: a list of placeholders lets DuckDB use the key's index, where a join with a list reads every
+        signature."""
+        wanted, found = list(article_ids), {}
+        for start in range(0, len(wanted), SIGNATURE_CHUNK):
+            chunk = wanted[start:start + SIGNATURE_CHUNK]
+            found.update((article_id, from_bytes(blob)) for article_id, blob in self.con.execute(
+                f"SELECT id, minhash FROM {table} WHERE id IN ({', '.join('?' * len(chunk))}) "
+                "AND minhash IS NOT NULL", chunk).fetchall())
+        return found
 
     def add(self, docs: Iterable[Document], index: NearDuplicateIndex | None = None,
             signatures: Mapping[str, np.ndarray] | None = None) -> BatchResult:
@@ -110,10 +150,24 @@ class Store:
         table cost DuckDB milliseconds each."""
         if index is None:
             index = self.duplicate_index()
-        docs = list(docs)
-        ids = [doc.article.id for doc in docs]
-        stored = {row[0] for row in self.con.execute(
-            "SELECT id FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()} if ids else set()
+        try:
+            result, rows, links = self._match(list(docs), index, signatures)
+            self._write(rows, links)
+        finally:
+            index.release()  # the batch's signatures are stored now, or (rolled back) never: the store has them
+        return result
+
+    def _match(self, docs: list[Document], index: NearDuplicateIndex, signatures: Mapping[str, np.ndarray] | None
+               ) -> tuple[BatchResult, dict[str, list[dict[str, Any]]], list[tuple[str, str, str | None, str, float]]]:
+        """Each document's status, the rows of those to store and every document's `article_sources` link."""
+        stored = set(self._stored_ids([doc.article.id for doc in docs]))
+        minhashes = {}
+        for doc in docs:
+            article_id = doc.article.id
+            if article_id not in stored and article_id not in minhashes:
+                minhash = signatures.get(article_id) if signatures else None
+                minhashes[article_id] = signature(doc.article.text) if minhash is None else minhash
+        candidates = self.signatures_of(index.missing(minhashes.values()))
         result = BatchResult()
         rows: dict[str, list[dict[str, Any]]] = {}
         links: list[tuple[str, str, str | None, str, float]] = []
@@ -124,10 +178,8 @@ class Store:
                 result.statuses.append("already_stored")
                 links.append((article.id, article.source, article.url, "same", 1.0))
                 continue
-            minhash = signatures.get(article.id) if signatures else None
-            if minhash is None:
-                minhash = signature(article.text)
-            near = index.find(minhash)
+            minhash = minhashes[article.id]
+            near = index.find(minhash, candidates)
             if near:
                 result.near_duplicates += 1
                 result.statuses.append("near_duplicate")
@@ -141,8 +193,11 @@ class Store:
             links.append((article.id, article.source, article.url, "original", 1.0))
             result.added += 1
             result.statuses.append("added")
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        return result, rows, links
+
+    def _write(self, rows: dict[str, list[dict[str, Any]]], links: list[tuple[str, str, str | None, str, float]]
+               ) -> None:
+        with self.transaction():
             for table, table_rows in rows.items():
                 self._many(table, table_rows)
             if links:
@@ -153,11 +208,14 @@ class Store:
                                      "ON CONFLICT DO NOTHING")
                 finally:
                     self.con.unregister("_links")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        return result
+
+    def _stored_ids(self, article_ids: list[str]) -> list[str]:
+        found = []
+        for start in range(0, len(article_ids), SIGNATURE_CHUNK):
+            chunk = article_ids[start:start + SIGNATURE_CHUNK]
+            found += [row[0] for row in self.con.execute(
+                f"SELECT id FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()]
+        return found
 
     def delete(self, article_id: str) -> dict[str, int]:
         """Remove one article (its exact id) and every row derived from it: sentences, mentions, times, quotes,
@@ -180,7 +238,8 @@ class Store:
         self.con.register("_batch", batch)
         try:
             columns = ", ".join(batch.schema.names)
-            self.con.execute(f"INSERT OR IGNORE INTO {table} ({columns}) SELECT {columns} FROM _batch")
+            insert = "INSERT" if table in NUMBERED_TABLES else "INSERT OR IGNORE"
+            self.con.execute(f"{insert} INTO {table} ({columns}) SELECT {columns} FROM _batch")
         finally:
             self.con.unregister("_batch")
 

@@ -12,6 +12,7 @@ imports scipy, half a second at the start of every process (each CLI call, each 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from hashlib import sha1
 
 import numpy as np
@@ -84,32 +85,102 @@ def from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<u8").astype(np.uint32)
 
 
+# A band's BAND_ROWS values are folded into one 64-bit key (a multilinear hash with fixed odd multipliers, its own
+# per band): the index then holds 8 bytes per band instead of the values. Two different bands that fold to the same
+# key only add a candidate, which the similarity check then drops.
+_BAND_MULTIPLIERS = np.random.RandomState(SEED).randint(0, 1 << 62, (BANDS, BAND_ROWS), dtype=np.uint64) * \
+    np.uint64(2) + np.uint64(1)
+# Keys added since the last sorted run are looked up in a dict; this many make a new run.
+RECENT_KEYS = 1 << 15
+
+
+def band_keys(minhashes: np.ndarray) -> np.ndarray:
+    """The LSH band keys of signatures (one per row): an array of shape (rows, BANDS), uint64."""
+    values = minhashes[:, :BANDS * BAND_ROWS].reshape(-1, BANDS, BAND_ROWS).astype(np.uint64)
+    return (values * _BAND_MULTIPLIERS).sum(axis=2, dtype=np.uint64)  # uint64 arithmetic wraps: mod 2^64
+
+
 class NearDuplicateIndex:
-    """Article ids by signature; `find()` returns the most similar earlier article above the threshold (the
-    earliest added among equals). Holds under 3 KiB per article (signature, band keys, id)."""
+    """Finds the most similar earlier article above the threshold (the earliest added among equals).
+
+    It holds what finds candidates, about 190 bytes per article (band keys, order, id), and the signatures of the
+    articles added since the last `release()`. A store releases them once they are committed and passes the
+    stored signatures of the candidates to `find` (`missing` says which), so the index of a million stored
+    articles takes about 190 MB instead of the 2.7 GB that holding every signature would. Used alone (no
+    `release()`), it holds every signature and needs nothing passed. An article is added once.
+
+    Band keys live in sorted numpy runs, merged so that no two runs are within a factor of two in size (a lookup
+    searches a handful of runs), plus a dict of the most recent keys."""
 
     def __init__(self) -> None:
-        self._bands: list[dict[bytes, list[str]]] = [{} for _ in range(BANDS)]
-        self._signatures: dict[str, tuple[int, np.ndarray]] = {}  # id -> (order added, signature)
-
-    @staticmethod
-    def _band_keys(minhash: np.ndarray) -> list[bytes]:
-        return [minhash[band * BAND_ROWS:(band + 1) * BAND_ROWS].tobytes() for band in range(BANDS)]
+        self._ids: list[str] = []  # by order added
+        self._held: dict[str, np.ndarray] = {}
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, order added), largest first
+        self._recent: dict[int, list[int]] = {}
 
     def add(self, article_id: str, minhash: np.ndarray) -> None:
-        if article_id in self._signatures:
-            return
-        self._signatures[article_id] = (len(self._signatures), minhash)
-        for table, key in zip(self._bands, self._band_keys(minhash)):
-            table.setdefault(key, []).append(article_id)
+        order = len(self._ids)
+        self._ids.append(article_id)
+        self._held[article_id] = minhash
+        for key in band_keys(minhash[None, :])[0].tolist():
+            self._recent.setdefault(key, []).append(order)
+        if len(self._recent) >= RECENT_KEYS:
+            keys = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
+            orders = [self._recent[key] for key in self._recent.keys()]
+            self._recent = {}
+            self._add_run(np.repeat(keys, [len(o) for o in orders]),
+                          np.fromiter((o for os in orders for o in os), dtype=np.uint32))
 
-    def find(self, minhash: np.ndarray) -> tuple[str, float] | None:
-        candidates = {article_id for table, key in zip(self._bands, self._band_keys(minhash))
-                      for article_id in table.get(key, ())}
+    def add_stored(self, article_ids: list[str], minhashes: np.ndarray) -> None:
+        """Add articles whose signatures (rows of `minhashes`) are stored: the index keeps only their band keys."""
+        if not article_ids:
+            return
+        orders = np.arange(len(self._ids), len(self._ids) + len(article_ids), dtype=np.uint32)
+        self._ids.extend(article_ids)
+        self._add_run(band_keys(minhashes).ravel(), np.repeat(orders, BANDS))
+
+    def _add_run(self, keys: np.ndarray, orders: np.ndarray) -> None:
+        self._runs.append((keys, orders))
+        while len(self._runs) > 1 and 2 * self._runs[-1][0].size >= self._runs[-2][0].size:
+            (last_keys, last_orders), (keys, orders) = self._runs.pop(), self._runs.pop()
+            self._runs.append((np.concatenate([keys, last_keys]), np.concatenate([orders, last_orders])))
+        keys, orders = self._runs[-1]
+        by_key = np.argsort(keys, kind="stable")
+        self._runs[-1] = (keys[by_key], orders[by_key])
+
+    def release(self) -> None:
+        """Stop holding the signatures added so far (they are stored now: pass them to `find` when needed)."""
+        self._held = {}
+
+    def _candidates(self, minhash: np.ndarray) -> set[int]:
+        """The order of each added article that shares a band with `minhash`."""
+        keys = band_keys(minhash[None, :])[0]
+        found = {order for key in keys.tolist() for order in self._recent.get(key, ())}
+        for run_keys, run_orders in self._runs:
+            starts = np.searchsorted(run_keys, keys, "left")
+            ends = np.searchsorted(run_keys, keys, "right")
+            for start, end in zip(starts.tolist(), ends.tolist()):
+                if start < end:
+                    found.update(run_orders[start:end].tolist())
+        return found
+
+    def missing(self, minhashes: Iterable[np.ndarray]) -> set[str]:
+        """The ids of candidates for these signatures whose signatures the index does not hold."""
+        return {self._ids[order] for minhash in minhashes for order in self._candidates(minhash)
+                if self._ids[order] not in self._held}
+
+    def find(self, minhash: np.ndarray, stored: Mapping[str, np.ndarray] | None = None) -> tuple[str, float] | None:
+        """The most similar candidate at or above THRESHOLD as (id, similarity), or None. Signatures not held are
+        taken from `stored`; a candidate in neither (a write rolled back, an article deleted since) is skipped."""
         scored = []
-        for article_id in candidates:
-            order, stored = self._signatures[article_id]
-            score = similarity(stored, minhash)
+        for order in self._candidates(minhash):
+            article_id = self._ids[order]
+            other = self._held.get(article_id)
+            if other is None and stored is not None:
+                other = stored.get(article_id)
+            if other is None:
+                continue
+            score = similarity(other, minhash)
             if score >= THRESHOLD:
                 scored.append((-score, order, article_id))
         if not scored:
