@@ -4,6 +4,6 @@ from pathlib import Path
 
 DEFAULT_PATH = Path("quanhe.duckdb")
 # DuckDB's memory in the commands that write (`quanhe run`, `quanhe load`; `--db-memory` changes it). Left to its
-# default (80 % of the machine), DuckDB keeps much of what a long run wrote in memory: 1.1 GB after 56,000
-# articles, growing. With this limit the run's memory stays flat (bench/RESULTS.md).
-WRITE_MEMORY = "256MB"
+# default (80 % of the machine), DuckDB kept much of what a long run wrote: 1.1 GB after 56,000 articles, and
+# growing. 128MB stored as fast as 256MB or no limit (bench/RESULTS.md).
+WRITE_MEMORY = "128MB"
