@@ -291,8 +291,10 @@ def test_nothing_ingested_is_a_failure(tmp_path, make_bad_inputs):
         (["articles", "--db", "{tmp}/none.duckdb"], ["none.duckdb"]),
         (["run", "README.md", "--db", "{tmp}/sub/that/does/not/exist/x.duckdb"], ["x.duckdb"]),
         (["run", "README.md", "--db", "{tmp}/x.duckdb", "--db-memory", "lots"], ["memory limit", "'lots'", "1GB"]),
+        (["run", "../shared/samples/vi", "--db", "{tmp}/x.duckdb", "--db-memory", "1MB"],
+         ["x.duckdb", "Out of Memory", "--db-memory"]),
     ],
-    ids=["bad-date", "no-database", "db-in-missing-folder", "bad-db-memory"],
+    ids=["bad-date", "no-database", "db-in-missing-folder", "bad-db-memory", "db-memory-too-small"],
 )
 def test_user_errors_are_short_messages_not_tracebacks(tmp_path, args, words):
     result = invoke(*[arg.replace("{tmp}", str(tmp_path)) for arg in args])

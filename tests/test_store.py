@@ -295,11 +295,18 @@ def test_a_version_1_store_is_migrated_with_its_rows(tmp_path, sample_docs):
         assert store.count("sentences") == counts["sentences"] + len(sample_docs["002"].sentences)
 
 
-def test_a_memory_limit_caps_duckdb(tmp_path):
-    with Store(tmp_path / "q.duckdb", memory_limit="64MB") as store:
-        assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "61.0 MiB"
-    with pytest.raises(StoreError, match="memory limit 'lots'"):
-        Store(tmp_path / "q.duckdb", memory_limit="lots")
+def test_a_memory_limit_caps_duckdb_and_can_be_lifted(tmp_path):
+    def limit(store):
+        return store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    with Store(tmp_path / "q.duckdb") as store:
+        default = limit(store)
+        store.limit_memory("64MB")
+        assert limit(store) == "61.0 MiB"
+        store.limit_memory(None)
+        assert limit(store) == default
+        with pytest.raises(StoreError, match="memory limit 'lots'"):
+            store.limit_memory("lots")
 
 
 # ---- run_batch -----------------------------------------------------------------------------------------------------

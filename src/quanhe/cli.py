@@ -39,11 +39,11 @@ def _parse_date(value: str | None) -> date | None:
         _fail(f"--date {value!r} is not a date (expected YYYY-MM-DD)")
 
 
-def _open(db: Path, read_only: bool = True, memory_limit: str | None = None):
+def _open(db: Path, read_only: bool = True):
     from quanhe.store.database import Store, StoreError
 
     try:
-        return Store(db, read_only=read_only, memory_limit=memory_limit)
+        return Store(db, read_only=read_only)
     except StoreError as exc:
         _fail(str(exc))
 
@@ -84,13 +84,25 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
 
     default_date = _parse_date(published)
 
-    store = _open(db, read_only=False, memory_limit=db_memory)
+    import duckdb
+
+    from quanhe.store.database import StoreError
+
+    store = _open(db, read_only=False)
     try:
+        store.limit_memory(db_memory)
         summary = run_batch(store, paths, default_date, batch_size=batch_size, workers=workers, progress=err,
                             limits=limits)
         unclustered = store.con.execute("SELECT count(*) FROM events WHERE story_id IS NULL").fetchone()[0]
         if summary.added or unclustered:  # a run killed before its stories were rebuilt is finished here
+            store.limit_memory(None)  # clustering is a few queries over every event, not a stream: DuckDB sizes it
             summary.stories = update_stories(store)
+    except StoreError as exc:
+        _fail(str(exc))
+    except duckdb.OutOfMemoryException as exc:
+        _fail(f"{db}: {str(exc).splitlines()[0]} (give DuckDB more with --db-memory)")
+    except duckdb.Error as exc:
+        _fail(f"{db}: {str(exc).splitlines()[0]}")
     finally:
         store.close()
     for warning in summary.warnings:

@@ -1,5 +1,5 @@
 """The command-line options of `quanhe.limits` (`--max-article-chars` …), shared by `quanhe run` and `quanhe serve`,
-and `--db-memory`, shared by the commands that write the store (`quanhe run`, `quanhe load`).
+and `--db-memory` of `quanhe run`.
 
 An option overrides its `QUANHE_MAX_…` environment variable, which overrides the default. A bad value in either
 is one `error:` line on stderr naming the variable or the option, and exit status 1.
@@ -34,8 +34,8 @@ MaxRequestBytes = Annotated[Optional[int], typer.Option(
 
 DbMemory = Annotated[str, typer.Option(
     "--db-memory", metavar="SIZE",
-    help="DuckDB's memory while it writes: its cache and working memory (256MB, 2GB…). Kept small, memory stays "
-         "flat however long the run; more can speed up a large load.")]
+    help="DuckDB's memory while the articles are stored: its cache and working memory (128MB, 2GB…). Kept "
+         "small, memory stays flat however long the run; the story clustering at the end runs without it.")]
 
 
 def limits_or_exit(**options: int | None) -> Limits:

@@ -166,8 +166,10 @@ def run_batch(store: Store, paths: list[Path], default_date: date | None, batch_
         batch = [item.doc for item in ready]
         return writer_store.add(batch, index, {item.doc.article.id: item.minhash for item in ready}), batch
 
+    console = progress or Console(stderr=True)
+    # on a terminal only: elsewhere (a log, a pipe) the bar only left an empty line before the first error
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} articles"),
-                   TimeElapsedColumn(), console=progress or Console(stderr=True), transient=True)
+                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
     try:
         with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="quanhe-store") as writer:
             task = bar.add_task("analysing", total=None)

@@ -14,8 +14,7 @@ from typing import Annotated, Optional
 import duckdb
 import typer
 
-from quanhe.limit_options import DbMemory, MaxArticleChars, MaxFileBytes, MaxJsonlLineBytes, limits_or_exit
-from quanhe.store import WRITE_MEMORY
+from quanhe.limit_options import MaxArticleChars, MaxFileBytes, MaxJsonlLineBytes, limits_or_exit
 from quanhe.store.database import DEFAULT_PATH, Store, StoreError
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file of the store.")]
@@ -60,15 +59,15 @@ def load(directory: Annotated[Path, typer.Argument(help="Folder written by quanh
          db: DbOption = DEFAULT_PATH,
          near_duplicates: Annotated[bool, typer.Option(help="Link near-copies of earlier articles instead of "
                                                             "storing them (needs about 200 bytes of memory per article; "
-                                                            "exact copies are always stored once).")] = True,
-         db_memory: DbMemory = WRITE_MEMORY) -> None:
+                                                            "exact copies are always stored once).")] = True
+         ) -> None:
     """Load the Parquet tables of a run into the store, for the other commands, the API and the dashboard."""
     from quanhe.engines.load import LoadError, load_parquet
 
     if not directory.is_dir():
         _fail(f"{directory}: no such folder")
     try:
-        with Store(db, memory_limit=db_memory) as store:
+        with Store(db) as store:
             result = load_parquet(store, directory, near_duplicates)
     except (StoreError, LoadError, duckdb.Error) as exc:
         _fail(str(exc).splitlines()[0])

@@ -50,27 +50,18 @@ class BatchResult:
 
 
 class Store:
-    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False, memory_limit: str | None = None
-                 ) -> None:
-        """`memory_limit` caps DuckDB's memory (its cache of the file and its working memory: "256MB", "2GB");
-        without it DuckDB takes up to 80 % of the machine's, and a long write keeps in memory much of what it
-        wrote (see `quanhe.store.WRITE_MEMORY`)."""
+    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False) -> None:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no database here yet (run `quanhe run` first)")
         try:
-            config = {"memory_limit": memory_limit} if memory_limit else {}
-            if not read_only:
-                config["checkpoint_threshold"] = CHECKPOINT_WAL
-            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+            self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                      config={} if read_only else {"checkpoint_threshold": CHECKPOINT_WAL})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"{self.path}: the database is in use by another quanhe process; "
                                  "wait for it to finish") from exc
             raise StoreError(f"{self.path}: cannot open the database ({str(exc).splitlines()[0]})") from exc
-        except duckdb.ParserException as exc:  # the only text DuckDB parses here is the memory limit
-            message = str(exc).splitlines()[0].removeprefix("Parser Error: ")
-            raise StoreError(f"memory limit {memory_limit!r}: {message}") from exc
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: not a quanhe database ({str(exc).splitlines()[0]})") from exc
         if not read_only:
@@ -83,6 +74,19 @@ class Store:
         store = cls.__new__(cls)
         store.path, store.con = Path(path), con
         return store
+
+    def limit_memory(self, size: str | None) -> None:
+        """Cap DuckDB's memory, its cache of the file and its working memory, at `size` ("128MB", "2GB"), or
+        lift the cap (None: DuckDB's default, 80 % of the machine). A long write needs the cap: without it DuckDB
+        keeps much of what it wrote (see `quanhe.store.WRITE_MEMORY`)."""
+        if size is None:
+            self.con.execute("RESET memory_limit")
+            return
+        try:
+            self.con.execute(f"SET memory_limit = '{size.replace(chr(39), '')}'")
+        except duckdb.Error as exc:
+            raise StoreError(f"memory limit {size!r}: {str(exc).splitlines()[0].removeprefix('Parser Error: ')}") \
+                from exc
 
     def close(self) -> None:
         self.con.close()
