@@ -3,6 +3,7 @@ edited copy is linked to its original in `article_sources`, and a second `run_ba
 
 from datetime import date
 
+import duckdb
 import numpy as np
 import pytest
 
@@ -299,12 +300,20 @@ def test_a_memory_limit_caps_duckdb_and_can_be_lifted(tmp_path):
     def limit(store):
         return store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
+    def needs_memory(store):  # about 100 MB that DuckDB cannot spill to disk
+        return store.con.execute("SELECT len(list(range)) FROM range(5000000)").fetchone()[0]
+
     with Store(tmp_path / "q.duckdb") as store:
         default = limit(store)
         store.limit_memory("64MB")
         assert limit(store) == "61.0 MiB"
-        store.limit_memory(None)
-        assert limit(store) == default
+        with pytest.raises(duckdb.OutOfMemoryException):
+            needs_memory(store)
+        store.limit_memory("32MB")
+        store.limit_memory(None)  # back to the limit before the first cap, in force (not only reported)
+        (value, unit), (default_value, default_unit) = limit(store).split(), default.split()
+        assert unit == default_unit and abs(float(value) - float(default_value)) < 0.2  # as DuckDB rounds it
+        assert needs_memory(store) == 5_000_000
         with pytest.raises(StoreError, match="memory limit 'lots'"):
             store.limit_memory("lots")
 

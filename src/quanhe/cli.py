@@ -95,7 +95,7 @@ def run(paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt
                             limits=limits)
         unclustered = store.con.execute("SELECT count(*) FROM events WHERE story_id IS NULL").fetchone()[0]
         if summary.added or unclustered:  # a run killed before its stories were rebuilt is finished here
-            store.limit_memory(None)  # clustering is a few queries over every event, not a stream: DuckDB sizes it
+            store.limit_memory(None)  # clustering is a few queries over every event, not a stream
             summary.stories = update_stories(store)
     except StoreError as exc:
         _fail(str(exc))

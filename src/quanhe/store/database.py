@@ -52,6 +52,7 @@ class BatchResult:
 class Store:
     def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False) -> None:
         self.path = Path(path)
+        self._uncapped: str | None = None  # DuckDB's memory limit before `limit_memory`, while capped
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no database here yet (run `quanhe run` first)")
         try:
@@ -72,21 +73,26 @@ class Store:
         """A Store over an open connection or cursor of an already migrated database (the server gives each
         thread its own cursor: a DuckDB connection must not be shared between threads)."""
         store = cls.__new__(cls)
-        store.path, store.con = Path(path), con
+        store.path, store.con, store._uncapped = Path(path), con, None
         return store
 
     def limit_memory(self, size: str | None) -> None:
         """Cap DuckDB's memory, its cache of the file and its working memory, at `size` ("128MB", "2GB"), or
-        lift the cap (None: DuckDB's default, 80 % of the machine). A long write needs the cap: without it DuckDB
-        keeps much of what it wrote (see `quanhe.store.WRITE_MEMORY`)."""
+        lift the cap (None: back to what it was). A long write needs the cap: without it DuckDB keeps much of
+        what it wrote (see `quanhe.store.WRITE_MEMORY`)."""
         if size is None:
-            self.con.execute("RESET memory_limit")
+            if self._uncapped is not None:  # set again: DuckDB 1.5's RESET reports the default, keeps the cap
+                self.con.execute(f"SET memory_limit = '{self._uncapped}'")
+                self._uncapped = None
             return
+        before = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         try:
             self.con.execute(f"SET memory_limit = '{size.replace(chr(39), '')}'")
         except duckdb.Error as exc:
             raise StoreError(f"memory limit {size!r}: {str(exc).splitlines()[0].removeprefix('Parser Error: ')}") \
                 from exc
+        if self._uncapped is None:
+            self._uncapped = before
 
     def close(self) -> None:
         self.con.close()
