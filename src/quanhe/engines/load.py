@@ -3,8 +3,8 @@
 The rows go in with DuckDB's `read_parquet` (hive partitions), in one transaction, so the CLI, the API and
 the dashboard work on them as on a `quanhe run` store. Loading keeps the store's rules: an article already
 stored, or seen twice, is stored once (only articles not stored yet are loaded, each once, so loading twice
-adds nothing) and linked to each source in `article_sources`; a near-copy of an earlier article (MinHash, as `Store.add`,
-earliest publication first) is linked to it instead of stored. Then stories are rebuilt over all events:
+adds nothing) and linked to each source in `article_sources`; a near-copy of an earlier article (MinHash, as
+`Store.add`, earliest publication first) is linked to it instead of stored. Then stories are rebuilt over all events:
 these are the steps that need more than one article, which is why the engines leave them to this one.
 """
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 from quanhe.model import Document
 from quanhe.store import DEFAULT_PATH
 from quanhe.store.rows import arrow_table, document_rows
-from quanhe.text.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
+from quanhe.text.dedup import NearDuplicateIndex, from_bytes, rows_from_bytes, signature, to_bytes
 
 SCHEMA_VERSION = "2"
 # Every table whose rows belong to one article (by `article_id`), deleted with it.
@@ -32,8 +32,8 @@ NUMBERED_TABLES = ("sentences", "mentions", "times", "quotes", "assessments")
 SIGNATURE_CHUNK = 1000  # signatures read per query
 # DuckDB moves the write-ahead log into the file once the log reaches this size (its default is 16MB). Each
 # checkpoint rewrites the tables' last, partly filled row groups, so with batches of 200 articles a larger log
-# means fewer rewrites: 23 % less CPU for storing and a file 45 % smaller (bench/RESULTS.md). A crash replays
-# at most this much log at the next open.
+# means fewer rewrites: 23 % less CPU for storing, and small stores 45 % smaller (not a 3 GB one;
+# bench/RESULTS.md). A crash replays at most this much log at the next open.
 CHECKPOINT_WAL = "64MB"
 
 
@@ -142,20 +142,23 @@ class Store:
         cursor = self.con.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")
         while chunk := cursor.fetchmany(SIGNATURE_CHUNK):
             ids, blobs = zip(*chunk)
-            index.add_stored(list(ids), np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint32)
-                             .reshape(len(ids), -1))
+            index.add_stored(list(ids), rows_from_bytes(list(blobs)))
         return index
 
     def signatures_of(self, article_ids: Iterable[str], table: str = "articles") -> dict[str, np.ndarray]:
         """The signatures of these articles, those found in `table`. In `articles` they are looked up by primary
         key: a list of placeholders lets DuckDB use the key's index, where a join with a list reads every
         signature."""
-        wanted, found = list(article_ids), {}
+        return {article_id: from_bytes(blob)
+                for article_id, blob in self._by_id("id, minhash", table, article_ids, "AND minhash IS NOT NULL")}
+
+    def _by_id(self, columns: str, table: str, article_ids: Iterable[str], condition: str = "") -> list[tuple]:
+        """`columns` of the rows of `table` whose id is one of `article_ids`, SIGNATURE_CHUNK ids a query."""
+        wanted, found = list(article_ids), []
         for start in range(0, len(wanted), SIGNATURE_CHUNK):
             chunk = wanted[start:start + SIGNATURE_CHUNK]
-            found.update((article_id, from_bytes(blob)) for article_id, blob in self.con.execute(
-                f"SELECT id, minhash FROM {table} WHERE id IN ({', '.join('?' * len(chunk))}) "
-                "AND minhash IS NOT NULL", chunk).fetchall())
+            found += self.con.execute(f"SELECT {columns} FROM {table} WHERE id IN ({', '.join('?' * len(chunk))}) "
+                                      f"{condition}", chunk).fetchall()
         return found
 
     def add(self, docs: Iterable[Document], index: NearDuplicateIndex | None = None,
@@ -177,7 +180,7 @@ class Store:
     def _match(self, docs: list[Document], index: NearDuplicateIndex, signatures: Mapping[str, np.ndarray] | None
                ) -> tuple[BatchResult, dict[str, list[dict[str, Any]]], list[tuple[str, str, str | None, str, float]]]:
         """Each document's status, the rows of those to store and every document's `article_sources` link."""
-        stored = set(self._stored_ids([doc.article.id for doc in docs]))
+        stored = {row[0] for row in self._by_id("id", "articles", [doc.article.id for doc in docs])}
         minhashes = {}
         for doc in docs:
             article_id = doc.article.id
@@ -225,14 +228,6 @@ class Store:
                                      "ON CONFLICT DO NOTHING")
                 finally:
                     self.con.unregister("_links")
-
-    def _stored_ids(self, article_ids: list[str]) -> list[str]:
-        found = []
-        for start in range(0, len(article_ids), SIGNATURE_CHUNK):
-            chunk = article_ids[start:start + SIGNATURE_CHUNK]
-            found += [row[0] for row in self.con.execute(
-                f"SELECT id FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()]
-        return found
 
     def delete(self, article_id: str) -> dict[str, int]:
         """Remove one article (its exact id) and every row derived from it: sentences, mentions, times, quotes,

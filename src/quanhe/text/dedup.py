@@ -85,6 +85,11 @@ def from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<u8").astype(np.uint32)
 
 
+def rows_from_bytes(blobs: list[bytes]) -> np.ndarray:
+    """Stored signatures as the rows of one array, decoded in one pass."""
+    return from_bytes(b"".join(blobs)).reshape(len(blobs), -1)
+
+
 # A band's BAND_ROWS values are folded into one 64-bit key (a multilinear hash with fixed odd multipliers, its own
 # per band): the index then holds 8 bytes per band instead of the values. Two different bands that fold to the same
 # key only add a candidate, which the similarity check then drops.
@@ -126,7 +131,7 @@ class NearDuplicateIndex:
             self._recent.setdefault(key, []).append(order)
         if len(self._recent) >= RECENT_KEYS:
             keys = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
-            orders = [self._recent[key] for key in self._recent.keys()]
+            orders = list(self._recent.values())
             self._recent = {}
             self._add_run(np.repeat(keys, [len(o) for o in orders]),
                           np.fromiter((o for os in orders for o in os), dtype=np.uint32))
