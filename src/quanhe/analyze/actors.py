@@ -24,6 +24,7 @@ from quanhe.analyze.gazetteer import NAME_WORD, Entry, Gazetteer, Match, gazette
 from quanhe.lexicons import load_tsv
 from quanhe.model import Document, Mention
 from quanhe.text.matching import fold_chars
+from quanhe.text.normalize import is_syllable
 
 _NAME_RUN = regex.compile(rf"{NAME_WORD}(?: {NAME_WORD}){{0,3}}")
 _SPACE = regex.compile(r"[ \t]*")
@@ -127,6 +128,32 @@ def _accepts_ambiguous(state: _State, match: Match) -> bool:
     return after_actor or not last_word[:1].isupper()
 
 
+_SYLLABLE_CASED = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]*")  # "Tho", "Đức": a capital, then lower case only
+_LAST_WORD = regex.compile(r"(\S*)(\s*)(\S+) $")  # before a word: the word before it, the gap, and that word
+_NEXT_WORD = regex.compile(r" (\S+?)(?=[\s,.;:!?)”\"]|$)")
+
+
+def _name_part(state: _State, match: Match) -> bool:
+    """A one-syllable country word inside a Vietnamese personal or place name, where each syllable is capitalised
+    (names of organisations capitalise only a word's first syllable): after a capitalised syllable that does not
+    start the sentence, or after a family name ("Trần Đức Lương", "Thủ Đức", "Thị Mỹ Loan"), or before a
+    capitalised syllable that is not a family name ("Mỹ Tho", "Nga Sơn", "Lào Cai", "Đức Giáo hoàng"). Not after
+    an actor ("Nhà Trắng Mỹ"), and not before a family name: "tại Mỹ Nguyễn Tâm Chiến" is the country."""
+    family_names = state.gaz.word_set("family_names")
+    text = state.doc.text
+    if match.entry.category != "country" or not family_names or not is_syllable(text[match.start:match.end]):
+        return False
+    before = _LAST_WORD.search(text, max(0, match.start - 30), match.start)
+    if before and _SYLLABLE_CASED.fullmatch(before.group(3)) and is_syllable(before.group(3)) \
+            and not any(m.end == before.end(3) for m in state.mentions[-2:]):
+        sentence_start = not before.group(1) or before.group(2) != " " or before.group(1)[-1] in ".!?:“\"("
+        if before.group(3) in family_names or not sentence_start:
+            return True
+    after = _NEXT_WORD.match(text, match.end)
+    return bool(after and _SYLLABLE_CASED.fullmatch(after.group(1)) and is_syllable(after.group(1))
+                and after.group(1) not in family_names)
+
+
 def _next_gap(text: str, end: int) -> int:
     """Offset after the single space that follows `end` (or `end` itself)."""
     return _SPACE.match(text, end).end()
@@ -149,7 +176,7 @@ def _name_after(state: _State, offset: int, matches: list[Match], index: int) ->
         later = matches[position]
         if later.start >= end:
             break
-        if later.start > offset and later.entry.category != "person":
+        if later.start > offset and later.entry.category != "person" and not _name_part(state, later):
             end = later.start - 1
             break
     while text[offset:end].split() and text[offset:end].split()[-1] in not_names:
@@ -180,7 +207,7 @@ def _recognise(state: _State) -> None:
         if entry.category == "place":
             state.places.append((match.start, match.end))  # "bán đảo Triều Tiên", "Washington D.C": no actor
             continue
-        if entry.ambiguous and not _accepts_ambiguous(state, match):
+        if _name_part(state, match) or entry.ambiguous and not _accepts_ambiguous(state, match):
             continue
         if _acronym(entry.surface) and text[match.start:match.end] != entry.surface:
             continue  # "UN", "WHO", "RT", "AP" only in capitals ("who", "ap" are words)
