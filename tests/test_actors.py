@@ -46,3 +46,9 @@ def test_the_person_keeps_the_whole_name():
 ])
 def test_a_country_before_a_foreign_or_family_name_stays_a_country(text, expected):
     assert countries(text) == expected
+
+
+def test_a_lowercase_ambiguous_word_after_a_title_is_no_country():
+    """"ý" (Italy) qualifies a title only capitalised: here it is "ý thức", awareness (VNTC)."""
+    assert countries("Cán bộ lãnh đạo ý thức kém như vậy thì làm sao tham mưu cho cấp trên.") == []
+    assert countries("Thủ tướng Ý gặp Tổng thống Đức.") == [("Ý", "ITA"), ("Đức", "DEU")]

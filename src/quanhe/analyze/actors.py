@@ -238,6 +238,8 @@ def _recognise(state: _State) -> None:
                 break
             if nxt.entry.category not in ("country", "capital", "seat", "institution", "head", "igo"):
                 break
+            if nxt.entry.ambiguous and not text[nxt.start].isupper():
+                break  # "lãnh đạo ý thức kém": an ambiguous country word is one only when capitalised
             i += 1
             if nxt.entry.category == "head":
                 i = _head(state, matches, i - 1)
