@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 import regex
@@ -128,8 +128,8 @@ def _accepts_ambiguous(state: _State, match: Match) -> bool:
     return after_actor or not last_word[:1].isupper()
 
 
+_one_syllable = lru_cache(maxsize=8192)(is_syllable)  # the same few thousand capitalised syllables recur
 _SYLLABLE_CASED = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]*")  # "Tho", "Đức": a capital, then lower case only
-_LAST_WORD = regex.compile(r"(\S*)(\s*)(\S+) $")  # before a word: the word before it, the gap, and that word
 _NEXT_WORD = regex.compile(r" (\S+?)(?=[\s,.;:!?)”\"]|$)")
 
 
@@ -139,18 +139,23 @@ def _name_part(state: _State, match: Match) -> bool:
     start the sentence, or after a family name ("Trần Đức Lương", "Thủ Đức", "Thị Mỹ Loan"), or before a
     capitalised syllable that is not a family name ("Mỹ Tho", "Nga Sơn", "Lào Cai", "Đức Giáo hoàng"). Not after
     an actor ("Nhà Trắng Mỹ"), and not before a family name: "tại Mỹ Nguyễn Tâm Chiến" is the country."""
+    if match.entry.category != "country" or " " in match.entry.surface:
+        return False
     family_names = state.gaz.word_set("family_names")
     text = state.doc.text
-    if match.entry.category != "country" or not family_names or not is_syllable(text[match.start:match.end]):
+    if not family_names or not _one_syllable(text[match.start:match.end]):
         return False
-    before = _LAST_WORD.search(text, max(0, match.start - 30), match.start)
-    if before and _SYLLABLE_CASED.fullmatch(before.group(3)) and is_syllable(before.group(3)) \
-            and not any(m.end == before.end(3) for m in state.mentions[-2:]):
-        sentence_start = not before.group(1) or before.group(2) != " " or before.group(1)[-1] in ".!?:“\"("
-        if before.group(3) in family_names or not sentence_start:
-            return True
+    word_end = match.start - 1  # the word before, with one space between
+    if word_end > 0 and text[word_end] == " ":
+        word_start = max(text.rfind(" ", 0, word_end), text.rfind("\n", 0, word_end)) + 1
+        word = text[word_start:word_end]
+        if _SYLLABLE_CASED.fullmatch(word) and _one_syllable(word) \
+                and not any(m.end == word_end for m in state.mentions[-2:]):
+            sentence_start = word_start < 2 or text[word_start - 1] != " " or text[word_start - 2] in " .!?:“\"("
+            if word in family_names or not sentence_start:
+                return True
     after = _NEXT_WORD.match(text, match.end)
-    return bool(after and _SYLLABLE_CASED.fullmatch(after.group(1)) and is_syllable(after.group(1))
+    return bool(after and _SYLLABLE_CASED.fullmatch(after.group(1)) and _one_syllable(after.group(1))
                 and after.group(1) not in family_names)
 
 
